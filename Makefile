@@ -1,0 +1,85 @@
+# Tongyun Garden City. `make run` serves the demo site; `make test` runs the suite.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help python-version run serve test fmt lint messages check bench screenshots clean
+
+help:
+	@echo "make run       set up and serve the demo site at http://$(HOST):$(PORT)"
+	@echo "make test      install and run the whole test suite"
+	@echo "make check     migrations, translations, lint and tests"
+	@echo "make fmt       format the code"
+	@echo "make messages  update and compile the Chinese catalogue"
+	@echo "make bench     measure pages with wrk against gunicorn"
+
+# Django 6 needs Python 3.12 or newer; say so plainly instead of failing in pip.
+python-version:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || { \
+	  echo "Tongyun Garden City needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install Python 3.12 (pyenv reads .python-version) or run: make PYTHON=python3.12 ..."; \
+	  exit 1; }
+
+$(BIN)/python:
+	@$(MAKE) --no-print-directory python-version
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+# A local settings file with a fresh secret key; never committed.
+.env:
+	@sed "s|^SECRET_KEY=.*|SECRET_KEY=$$(od -An -N48 -tx1 /dev/urandom | tr -d ' \n')|" .env.example > .env
+	@echo "Wrote .env with a new SECRET_KEY."
+
+run: $(VENV)/.runtime .env
+	$(MANAGE) migrate --no-input
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) load_demo
+	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"
+	$(BIN)/gunicorn tongyun.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+test: $(VENV)/.dev .env
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fmt: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Catalogue: English msgids, Chinese translations. The .mo is committed so
+# a machine without gettext can still serve Chinese.
+messages: $(VENV)/.dev .env
+	$(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete
+	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
+
+check: $(VENV)/.dev .env
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete
+	@stats=$$(msgfmt --statistics -o /dev/null locale/zh_Hans/LC_MESSAGES/django.po 2>&1); echo "$$stats"; \
+	  case "$$stats" in *untranslated*|*fuzzy*) echo "The Chinese catalogue is incomplete."; exit 1;; esac
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test
+
+bench: $(VENV)/.runtime .env
+	bash bench/run.sh
+
+screenshots: $(VENV)/.dev .env
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

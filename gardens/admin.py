@@ -1,0 +1,124 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Community, Garden, Species, Zone
+
+
+@admin.display(description=_("photo"))
+def photo_preview(obj):
+    if not obj.photo:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="" width="120" class="photo-preview">', obj.photo.url
+    )
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "slug"]
+    search_fields = ["name", "name_en"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+class ZoneInline(admin.TabularInline):
+    model = Zone
+    fields = ["code", "name", "area_m2", "state", "designer"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Garden)
+class GardenAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "community",
+        "theme",
+        "zone_count",
+        "position",
+        photo_preview,
+    ]
+    list_filter = ["community", "theme"]
+    list_editable = ["position"]
+    list_select_related = ["community"]
+    search_fields = ["name", "name_en", "community__name"]
+    autocomplete_fields = ["signature_species"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    readonly_fields = [photo_preview]
+    inlines = [ZoneInline]
+    fieldsets = [
+        (None, {"fields": ["community", "name", "slug", "tagline", "address"]}),
+        (None, {"fields": ["description", "signature_species", "theme", "position"]}),
+        (_("Photo"), {"fields": ["photo", photo_preview]}),
+        (
+            _("English version"),
+            {
+                "classes": ["collapse"],
+                "fields": ["name_en", "tagline_en", "address_en", "description_en"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_figures()
+
+    @admin.display(description=_("zones"), ordering="zone_count")
+    def zone_count(self, garden):
+        return garden.zone_count
+
+
+@admin.register(Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "garden",
+        "state",
+        "area_m2",
+        "designer",
+        photo_preview,
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = ["state", "garden__community", "garden"]
+    list_select_related = ["garden"]
+    search_fields = ["code", "name", "name_en", "garden__name", "designer"]
+    autocomplete_fields = ["garden", "species"]
+    readonly_fields = [photo_preview]
+    fieldsets = [
+        (None, {"fields": ["garden", "code", "name", "area_m2", "state"]}),
+        (_("Design"), {"fields": ["designer", "design_notes", "species"]}),
+        (_("Photo"), {"fields": ["photo", photo_preview]}),
+        (
+            _("English version"),
+            {"classes": ["collapse"], "fields": ["name_en", "design_notes_en"]},
+        ),
+    ]
+
+
+@admin.register(Species)
+class SpeciesAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "latin_name",
+        "bloom_start_month",
+        "bloom_end_month",
+        "theme",
+        photo_preview,
+    ]
+    list_filter = ["bloom_start_month", "theme"]
+    search_fields = ["name", "name_en", "latin_name"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    readonly_fields = [photo_preview]
+    fieldsets = [
+        (None, {"fields": ["name", "latin_name", "slug", "theme"]}),
+        (_("Bloom"), {"fields": ["bloom_start_month", "bloom_end_month"]}),
+        (None, {"fields": ["description", "care_notes"]}),
+        (_("Photo"), {"fields": ["photo", photo_preview]}),
+        (
+            _("English version"),
+            {
+                "classes": ["collapse"],
+                "fields": ["name_en", "description_en", "care_notes_en"],
+            },
+        ),
+    ]

@@ -1,0 +1,279 @@
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.dates import MONTHS as MONTH_NAMES
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from tongyun.lib.i18n import Localized
+
+MONTHS = range(1, 13)
+
+
+def photo_path(instance, filename):
+    """An unguessable name under the model's folder; the upload's name is dropped."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"{instance._meta.model_name}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Theme(models.TextChoices):
+    """A garden's accent colour and flower mark, drawn in static/img/marks.svg."""
+
+    PEONY = "peony", _("Peony rose-red")
+    REDBUD = "redbud", _("Redbud purple-pink")
+    ROSE = "rose", _("Chinese-rose pink")
+    LILAC = "lilac", _("Lilac purple")
+    LEAF = "leaf", _("Leaf green")
+
+
+class Community(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    name_i18n = Localized("name")
+    description_i18n = Localized("description")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+
+    def __str__(self):
+        return self.name
+
+
+class GardenQuerySet(models.QuerySet):
+    def with_figures(self):
+        """Annotate zone_count and area_m2 (one query, no join fan-out)."""
+        return self.annotate(
+            zone_count=Count("zones", distinct=True),
+            area_m2=Sum("zones__area_m2"),
+        )
+
+    def for_cards(self):
+        """Everything a garden card shows: community, figures, main flowers."""
+        return (
+            self.select_related("community")
+            .with_figures()
+            .prefetch_related("signature_species")
+        )
+
+
+class Garden(models.Model):
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        related_name="gardens",
+        verbose_name=_("community"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    address = models.CharField(_("where to find it"), max_length=200, blank=True)
+    address_en = models.CharField(
+        _("where to find it (English)"), max_length=200, blank=True
+    )
+    theme = models.CharField(
+        _("colour and flower mark"),
+        max_length=20,
+        choices=Theme.choices,
+        default=Theme.LEAF,
+    )
+    signature_species = models.ManyToManyField(
+        "gardens.Species",
+        blank=True,
+        related_name="signature_gardens",
+        verbose_name=_("main flowers"),
+        help_text=_("The flowers the garden is known for (one garden, one scene)."),
+    )
+    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower numbers are listed first.")
+    )
+
+    objects = GardenQuerySet.as_manager()
+
+    name_i18n = Localized("name")
+    tagline_i18n = Localized("tagline")
+    description_i18n = Localized("description")
+    address_i18n = Localized("address")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("garden")
+        verbose_name_plural = _("gardens")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("gardens:garden_detail", args=[self.slug])
+
+    def species_list(self):
+        """
+        Every species planned in the garden's zones, by Chinese name.
+
+        Iterates ``zones.all()`` and each zone's ``species.all()``: no query
+        when both are prefetched.
+        """
+        found = {s.pk: s for zone in self.zones.all() for s in zone.species.all()}
+        return sorted(found.values(), key=lambda s: s.name)
+
+
+class Zone(models.Model):
+    class State(models.TextChoices):
+        IDLE = "idle", pgettext_lazy("zone state", "idle or bare")
+        DESIGNED = "designed", pgettext_lazy("zone state", "designed")
+        PLANTED = "planted", pgettext_lazy("zone state", "planted")
+
+    garden = models.ForeignKey(
+        Garden,
+        on_delete=models.PROTECT,
+        related_name="zones",
+        verbose_name=_("garden"),
+    )
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        help_text=_("Short label on the plan and the QR sign, e.g. A1."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    area_m2 = models.DecimalField(
+        _("area (m²)"),
+        max_digits=8,
+        decimal_places=1,
+        validators=[MinValueValidator(0.1)],
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.IDLE
+    )
+    designer = models.CharField(_("designer"), max_length=100, blank=True)
+    design_notes = models.TextField(_("design notes"), blank=True)
+    design_notes_en = models.TextField(_("design notes (English)"), blank=True)
+    species = models.ManyToManyField(
+        "gardens.Species",
+        blank=True,
+        related_name="zones",
+        verbose_name=_("planned species"),
+    )
+    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+
+    name_i18n = Localized("name")
+    design_notes_i18n = Localized("design_notes")
+
+    class Meta:
+        ordering = ["garden", "code"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        constraints = [
+            # The zone URL and its printed QR sign are /gardens/<slug>/zones/<code>/.
+            models.UniqueConstraint(
+                fields=["garden", "code"], name="gardens_zone_unique_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(area_m2__gt=0), name="gardens_zone_area_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.garden.name} {self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("gardens:zone_detail", args=[self.garden.slug, self.code])
+
+
+class SpeciesQuerySet(models.QuerySet):
+    def blooming_in(self, month):
+        """Species whose bloom window covers month; windows may wrap the year."""
+        within = Q(bloom_start_month__lte=models.F("bloom_end_month")) & Q(
+            bloom_start_month__lte=month, bloom_end_month__gte=month
+        )
+        wrapping = Q(bloom_start_month__gt=models.F("bloom_end_month")) & (
+            Q(bloom_start_month__lte=month) | Q(bloom_end_month__gte=month)
+        )
+        return self.filter(within | wrapping)
+
+
+def _month_field(verbose_name):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        choices=[(m, m) for m in MONTHS],
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+
+
+class Species(models.Model):
+    name = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    latin_name = models.CharField(_("Latin name"), max_length=150)
+    slug = models.SlugField(_("slug"), unique=True)
+    bloom_start_month = _month_field(_("bloom starts (month)"))
+    bloom_end_month = _month_field(_("bloom ends (month)"))
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    care_notes = models.TextField(_("care notes"), blank=True)
+    care_notes_en = models.TextField(_("care notes (English)"), blank=True)
+    theme = models.CharField(
+        _("colour and flower mark"),
+        max_length=20,
+        choices=Theme.choices,
+        default=Theme.LEAF,
+    )
+    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+
+    objects = SpeciesQuerySet.as_manager()
+
+    name_i18n = Localized("name")
+    description_i18n = Localized("description")
+    care_notes_i18n = Localized("care_notes")
+
+    class Meta:
+        ordering = ["bloom_start_month", "name"]
+        verbose_name = _("species")
+        verbose_name_plural = _("species")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bloom_start_month__gte=1, bloom_start_month__lte=12)
+                & Q(bloom_end_month__gte=1, bloom_end_month__lte=12),
+                name="gardens_species_bloom_months_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.latin_name})"
+
+    def get_absolute_url(self):
+        return reverse("gardens:species_detail", args=[self.slug])
+
+    def blooms_in(self, month):
+        """Whether month (1–12) lies in the bloom window, which may wrap the year."""
+        start, end = self.bloom_start_month, self.bloom_end_month
+        if start <= end:
+            return start <= month <= end
+        return month >= start or month <= end
+
+    @property
+    def bloom_months(self):
+        """The twelve months, each with whether the species blooms then."""
+        return [(month, self.blooms_in(month)) for month in MONTHS]
+
+    def bloom_window_display(self):
+        """'Blooms April to May' in the active language."""
+        start, end = (
+            MONTH_NAMES[self.bloom_start_month],
+            MONTH_NAMES[self.bloom_end_month],
+        )
+        if start == end:
+            return gettext("Blooms in {month}").format(month=start)
+        return gettext("Blooms {start} to {end}").format(start=start, end=end)

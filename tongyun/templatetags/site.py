@@ -1,0 +1,32 @@
+"""Site-wide template helpers. None of them queries the database."""
+
+from django import template
+from django.utils.dates import MONTHS
+from django.utils.html import format_html
+
+from tongyun.lib import dates
+
+register = template.Library()
+
+
+@register.filter
+def long_date(value):
+    """2024年4月7日 星期日 / Sunday, April 7, 2024."""
+    return dates.long_date(value) if value else ""
+
+
+@register.filter
+def month_name(number):
+    return MONTHS.get(number, "")
+
+
+@register.simple_tag
+def mark(theme, css_class=""):
+    """A flower mark drawn in includes/marks.svg (inlined by base.html)."""
+    return format_html(
+        '<svg class="mark mark-{} {}" aria-hidden="true" focusable="false">'
+        '<use href="#{}"></use></svg>',
+        theme,
+        css_class,
+        theme,
+    )
