@@ -121,13 +121,13 @@ class Garden(models.Model):
 
     def species_list(self):
         """
-        Every species planned in the garden's zones, by Chinese name.
+        Every species planned in the garden's zones, in bloom order.
 
         Iterates ``zones.all()`` and each zone's ``species.all()``: no query
         when both are prefetched.
         """
         found = {s.pk: s for zone in self.zones.all() for s in zone.species.all()}
-        return sorted(found.values(), key=lambda s: s.name)
+        return sorted(found.values(), key=lambda s: (s.bloom_start_month, s.name))
 
 
 class Zone(models.Model):

@@ -25,15 +25,14 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 # --- Core ---------------------------------------------------------------
 
-# No default: a missing key must stop startup, not run with a known one.
-# SECRET_KEY_FILE (a path) works too, for secrets mounted as files.
-try:
-    SECRET_KEY = env("SECRET_KEY")
-except ImproperlyConfigured as e:
+# No default: a missing or empty key stops startup instead of running with a
+# known one. SECRET_KEY_FILE (a path) works too, for secrets mounted as files.
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
     raise ImproperlyConfigured(
         "Set SECRET_KEY (or SECRET_KEY_FILE) in the environment or in .env; "
         "`make run` writes a .env with a fresh key."
-    ) from e
+    )
 DEBUG = env("DEBUG")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,0 +1,26 @@
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the site's default language, whatever ran before."""
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture
+def english(client):
+    """A client that asks for English pages, as a browser set to English would."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def april(monkeypatch):
+    """Freeze the clock at noon on 15 April 2024 in Beijing (peony season)."""
+    instant = dt.datetime(2024, 4, 15, 4, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: instant)
+    return instant

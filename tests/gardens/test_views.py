@@ -1,0 +1,365 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from gardens.models import Zone
+from tests.factories import GardenFactory, SpeciesFactory, ZoneFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response):
+    return response.content.decode()
+
+
+# --- Home ---------------------------------------------------------------
+
+
+def test_home_shows_what_blooms_now_in_beijing(client, april):
+    SpeciesFactory(name="牡丹", bloom_start_month=4, bloom_end_month=5)
+    SpeciesFactory(name="月季", bloom_start_month=5, bloom_end_month=10)
+
+    response = client.get(reverse("gardens:home"))
+
+    blooming = html(response).split('id="blooming-title"')[1].split("</section>")[0]
+    assert "牡丹" in blooming
+    assert "月季" not in blooming
+    assert "2024年4月15日 星期一" in html(response)
+
+
+def test_home_says_plainly_when_nothing_blooms(client, april):
+    SpeciesFactory(bloom_start_month=7, bloom_end_month=8)
+
+    response = client.get(reverse("gardens:home"))
+
+    assert list(response.context["blooming"]) == []
+    assert 'class="empty"' in html(response)
+
+
+def test_home_shows_gardens_and_headline_figures(client):
+    garden = GardenFactory(name="紫荆园")
+    ZoneFactory(garden=garden, area_m2="100.0")
+    ZoneFactory(garden=garden, area_m2="20.5")
+
+    response = client.get(reverse("gardens:home"))
+
+    assert response.context["figures"] == {
+        "zone_count": 2,
+        "area_m2": pytest.approx(120.5),
+    }
+    assert "紫荆园" in html(response)
+    assert garden.get_absolute_url() in html(response)
+
+
+# --- Gardens ------------------------------------------------------------
+
+
+def test_garden_list_links_every_garden(client):
+    gardens = GardenFactory.create_batch(3)
+
+    response = client.get(reverse("gardens:garden_list"))
+
+    assert [g.pk for g in response.context["gardens"]] == [g.pk for g in gardens]
+    for garden in gardens:
+        assert garden.get_absolute_url() in html(response)
+
+
+def test_garden_detail_shows_zones_species_and_figures(client):
+    garden = GardenFactory(name="牡丹园", description="原来的闲置绿地")
+    peony = SpeciesFactory(name="牡丹")
+    zone = ZoneFactory(garden=garden, code="A1", name="入口花境", area_m2="86.0")
+    zone.species.set([peony])
+    ZoneFactory(code="A9", name="别处的分区")  # another garden's zone
+
+    response = client.get(garden.get_absolute_url())
+
+    page = html(response)
+    assert list(response.context["zones"]) == [zone]
+    assert response.context["species_list"] == [peony]
+    assert "入口花境" in page
+    assert zone.get_absolute_url() in page
+    assert peony.get_absolute_url() in page
+    assert "原来的闲置绿地" in page
+    assert "别处的分区" not in page
+
+
+def test_garden_detail_without_zones_reads_well(client):
+    garden = GardenFactory()
+
+    response = client.get(garden.get_absolute_url())
+
+    assert list(response.context["zones"]) == []
+    assert 'class="empty"' in html(response)
+
+
+def test_garden_detail_unknown_slug_is_404(client):
+    response = client.get(reverse("gardens:garden_detail", args=["no-such-garden"]))
+
+    assert response.status_code == 404
+    assert "404.html" in [t.name for t in response.templates]
+    assert reverse("gardens:home") in html(response)
+
+
+# --- Zones --------------------------------------------------------------
+
+
+def test_zone_detail_shows_design_and_species(client):
+    zone = ZoneFactory(
+        code="B1",
+        state=Zone.State.PLANTED,
+        designer="专业园林设计师",
+        design_notes="三层种植牡丹",
+    )
+    peony = SpeciesFactory(name="牡丹")
+    zone.species.set([peony])
+
+    response = client.get(zone.get_absolute_url())
+
+    page = html(response)
+    assert response.context["zone"] == zone
+    assert "三层种植牡丹" in page
+    assert "专业园林设计师" in page
+    assert "已种植" in page
+    assert peony.get_absolute_url() in page
+
+
+def test_zone_of_another_garden_is_404(client):
+    zone = ZoneFactory(code="A1")
+    other = GardenFactory()
+
+    response = client.get(reverse("gardens:zone_detail", args=[other.slug, zone.code]))
+
+    assert response.status_code == 404
+    assert response.context.get("zone") is None
+
+
+# --- Species ------------------------------------------------------------
+
+
+def test_species_detail_shows_bloom_care_and_where_it_grows(client, april):
+    peony = SpeciesFactory(
+        name="牡丹",
+        latin_name="Paeonia suffruticosa",
+        bloom_start_month=4,
+        bloom_end_month=5,
+        care_notes="花后剪去残花",
+    )
+    zone = ZoneFactory(name="牡丹台地")
+    zone.species.set([peony])
+    ZoneFactory(name="别的分区")
+
+    response = client.get(peony.get_absolute_url())
+
+    page = html(response)
+    assert list(response.context["zones"]) == [zone]
+    assert response.context["in_bloom"] is True
+    assert "Paeonia suffruticosa" in page
+    assert "花后剪去残花" in page
+    assert zone.get_absolute_url() in page
+    assert "别的分区" not in page
+    assert "花期：四月至五月" in page
+
+
+# --- Bloom calendar -----------------------------------------------------
+
+
+def test_bloom_calendar_is_twelve_months_with_now_marked(client, april):
+    SpeciesFactory(bloom_start_month=4, bloom_end_month=5)
+    SpeciesFactory(bloom_start_month=11, bloom_end_month=2)
+
+    response = client.get(reverse("gardens:bloom_calendar"))
+
+    strips = re.findall(r'<ol class="bloom-strip".*?</ol>', html(response), re.S)
+    assert len(strips) == 2
+    for strip in strips:
+        cells = re.findall(r'<li class="([^"]*)"', strip)
+        assert len(cells) == 12
+        assert [i + 1 for i, c in enumerate(cells) if "now" in c] == [4]
+    on = [
+        [
+            i + 1
+            for i, c in enumerate(re.findall(r'<li class="([^"]*)"', s))
+            if "on" in c.split()
+        ]
+        for s in strips
+    ]
+    assert on == [[4, 5], [1, 2, 11, 12]]
+
+
+# --- Both languages -----------------------------------------------------
+
+PUBLIC_PAGES = [
+    "home",
+    "garden_list",
+    "garden_detail",
+    "zone_detail",
+    "species_detail",
+    "bloom_calendar",
+]
+
+
+# Each page's own content, as entered in English beside the Chinese.
+ENGLISH_CONTENT = {
+    "home": "Peony Garden",
+    "garden_list": "Peony Garden",
+    "garden_detail": "Entrance border",
+    "zone_detail": "Entrance border",
+    "species_detail": "Tree peony",
+    "bloom_calendar": "Tree peony",
+}
+
+
+@pytest.fixture
+def demo_garden():
+    garden = GardenFactory(name="牡丹园", name_en="Peony Garden")
+    species = SpeciesFactory(name="牡丹", name_en="Tree peony", slug="mudan")
+    zone = ZoneFactory(
+        garden=garden, code="A1", name="入口花境", name_en="Entrance border"
+    )
+    zone.species.set([species])
+    garden.signature_species.set([species])
+    return garden, zone, species
+
+
+def page_url(name, garden, zone, species):
+    args = {
+        "garden_detail": [garden.slug],
+        "zone_detail": [garden.slug, zone.code],
+        "species_detail": [species.slug],
+    }.get(name, [])
+    return reverse(f"gardens:{name}", args=args)
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_renders_in_chinese_by_default(client, demo_garden, name):
+    response = client.get(page_url(name, *demo_garden))
+
+    page = html(response)
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in page
+    assert "通运花园城" in page
+    assert "Tongyun Garden City" not in page
+    assert "牡丹" in page
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_renders_in_english(english, demo_garden, name):
+    response = english.get(page_url(name, *demo_garden))
+
+    page = html(response)
+    assert response.status_code == 200
+    assert '<html lang="en">' in page
+    assert "Tongyun Garden City" in page
+    assert "通运花园城" not in page
+    assert ENGLISH_CONTENT[name] in page
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_loads_nothing_from_other_hosts(client, demo_garden, name):
+    response = client.get(page_url(name, *demo_garden))
+
+    page = html(response)
+    assert not re.search(r'(src|href|srcset)="(https?:)?//', page)
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_language_switch_sets_english_without_url_prefix(client, demo_garden):
+    garden = demo_garden[0]
+
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": garden.get_absolute_url()}
+    )
+    follow = client.get(response["Location"])
+
+    assert response["Location"] == garden.get_absolute_url()
+    assert "Peony Garden" in html(follow)
+    assert '<html lang="en">' in html(follow)
+
+
+# --- Constant query counts ----------------------------------------------
+
+
+def make_items(name, count):
+    """
+    Make count items of the kind the page lists.
+
+    Returns the page's URL and a piece of markup each listed item renders once.
+    """
+    if name in ("home", "garden_list"):
+        for garden in GardenFactory.create_batch(count):
+            ZoneFactory(garden=garden)
+            garden.signature_species.set(SpeciesFactory.create_batch(2))
+        return reverse(f"gardens:{name}"), 'class="card garden-card'
+    if name == "garden_detail":
+        garden = GardenFactory()
+        for zone in ZoneFactory.create_batch(count, garden=garden):
+            zone.species.set(SpeciesFactory.create_batch(2))
+        garden.signature_species.set(SpeciesFactory.create_batch(count))
+        return garden.get_absolute_url(), 'class="card zone-card"'
+    if name == "zone_detail":
+        zone = ZoneFactory()
+        zone.species.set(SpeciesFactory.create_batch(count))
+        return zone.get_absolute_url(), 'class="card species-card'
+    if name == "species_detail":
+        species = SpeciesFactory()
+        for zone in ZoneFactory.create_batch(count):
+            zone.species.add(species)
+        return species.get_absolute_url(), "/zones/"
+    SpeciesFactory.create_batch(count)
+    return reverse(f"gardens:{name}"), 'class="bloom-strip"'
+
+
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    [
+        # gardens + community + figures; their main flowers; zone totals; blooming
+        ("home", 4),
+        # gardens + community + figures; their main flowers
+        ("garden_list", 2),
+        # garden + community + figures; zones; their species; main flowers
+        ("garden_detail", 4),
+        # zone + garden + community; its species
+        ("zone_detail", 2),
+        # species; its zones + gardens
+        ("species_detail", 2),
+        # species
+        ("bloom_calendar", 1),
+    ],
+)
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_public_page_query_count_is_constant(
+    client, april, django_assert_num_queries, name, queries, item_count
+):
+    url, marker = make_items(name, item_count)
+
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+
+    assert html(response).count(marker) == item_count
+
+
+# --- Health check -------------------------------------------------------
+
+
+def test_healthz_answers_ok_when_database_answers(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/healthz")
+
+    assert response.content == b"ok"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_answers_503_when_database_fails(client, monkeypatch):
+    from django.db import DatabaseError
+    from django.db.backends.utils import CursorWrapper
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", fail)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.content != b"ok"

@@ -1,0 +1,136 @@
+"""The project's bones: settings, translations, error pages, admin."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import RequestFactory
+from django.urls import reverse
+
+from tests.factories import GardenFactory, ZoneFactory
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def run_django(env, code="import django; django.setup()"):
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def clean_env(**extra):
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    return {**keep, "DJANGO_SETTINGS_MODULE": "tongyun.settings", **extra}
+
+
+def test_settings_refuse_to_start_without_secret_key():
+    # An empty variable in the environment wins over any .env file.
+    result = run_django(clean_env(SECRET_KEY=""))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_settings_read_secret_key_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-mounted-file")
+    code = "import django; django.setup(); from django.conf import settings as s;"
+    code += "print(s.SECRET_KEY)"
+
+    result = run_django(clean_env(SECRET_KEY_FILE=str(secret)), code)
+
+    assert result.stdout.strip() == "from-a-mounted-file"
+
+
+def test_settings_read_database_url_from_the_environment():
+    env = clean_env(
+        SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://someone@db.example:5433/gardens",
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "d = s.DATABASES['default'];"
+        "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['CONN_MAX_AGE'])"
+    )
+
+    result = run_django(env, code)
+
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "db.example",
+        "5433",
+        "gardens",
+        "600",
+    ]
+
+
+def test_settings_defaults_are_chinese_beijing_and_debug_off():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert settings.DEBUG is False
+
+
+def test_chinese_catalogue_is_complete_and_compiled():
+    po_path = BASE_DIR / "locale/zh_Hans/LC_MESSAGES/django.po"
+    po = polib.pofile(po_path)
+    mo = polib.mofile(po_path.with_suffix(".mo"))
+
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
+    stale = [
+        e.msgid
+        for e in po.translated_entries()
+        if compiled.get((e.msgctxt, e.msgid)) != (e.msgstr or e.msgstr_plural)
+    ]
+
+    assert untranslated == []
+    assert fuzzy == []
+    assert stale == [], "run `make messages` to recompile the .mo"
+    assert po.metadata["Plural-Forms"].startswith("nplurals=1")
+
+
+def test_500_page_renders_without_a_request_context():
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "出了点问题" in page
+    assert 'href="/"' in page
+
+
+@pytest.mark.django_db
+def test_admin_garden_pages_work_for_staff(admin_client):
+    garden = GardenFactory(name="牡丹园")
+    ZoneFactory(garden=garden, code="A1", name="入口花境")
+
+    changelist = admin_client.get(reverse("admin:gardens_garden_changelist"))
+    change = admin_client.get(reverse("admin:gardens_garden_change", args=[garden.pk]))
+    search = admin_client.get(reverse("admin:gardens_zone_changelist"), {"q": "入口"})
+
+    assert list(changelist.context["cl"].result_list) == [garden]
+    assert "入口花境" in change.content.decode()  # zones inline
+    assert [z.code for z in search.context["cl"].result_list] == ["A1"]
+    assert "花园" in changelist.content.decode()  # the admin speaks Chinese
+
+
+@pytest.mark.django_db
+def test_admin_is_closed_to_the_public(client):
+    response = client.get(reverse("admin:gardens_garden_changelist"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
