@@ -35,9 +35,9 @@ PAGES=(
     /bloom/
 )
 
-for knob in PORT DURATION CONNECTIONS; do
-    if ! [[ ${!knob} =~ ^[1-9][0-9]*$ ]]; then
-        echo "bench: $knob must be a positive whole number, not '${!knob}'." >&2
+for knob in "BENCH_PORT=$PORT" "BENCH_SECONDS=$DURATION" "BENCH_CONNECTIONS=$CONNECTIONS"; do
+    if ! [[ ${knob#*=} =~ ^[1-9][0-9]*$ ]]; then
+        echo "bench: ${knob%%=*} must be a positive whole number, not '${knob#*=}'." >&2
         exit 2
     fi
 done
@@ -74,8 +74,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# No control socket: its default path is per user, not per server, so ours
+# would replace (and on exit delete) the one of a `make run` server.
 .venv/bin/gunicorn tongyun.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-    >"$OUT/gunicorn.log" 2>&1 &
+    --no-control-socket >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN_PID=$!
 
 ready=

@@ -1,0 +1,63 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_resident_goes_from_home_to_a_garden_to_a_species(visitor, demo):
+    page = visitor.page
+
+    visitor.visit("/")
+    page.get_by_role("link", name="牡丹园", exact=True).click()
+    visitor.check()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="牡丹").first.click()
+    visitor.check()
+
+    assert heading == "牡丹园"
+    assert page.url.endswith("/species/mudan/")
+    assert page.get_by_role("heading", level=1).inner_text() == "牡丹"
+    assert page.get_by_text("Paeonia suffruticosa").is_visible()
+
+
+def test_resident_switches_to_english_and_stays_on_the_page(visitor, demo):
+    page = visitor.page
+
+    visitor.visit("/gardens/zijingyuan/")
+    page.get_by_role("button", name="English").click()
+    visitor.check()
+
+    assert page.url.endswith("/gardens/zijingyuan/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Redbud Garden"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_phone_page_has_no_sideways_scrolling(visitor, demo):
+    page = visitor.page
+
+    for path in ["/", "/gardens/", "/gardens/yuejiyuan/", "/bloom/", "/species/yueji/"]:
+        visitor.visit(path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, path
+
+
+def test_foreign_hosts_are_caught(visitor, demo):
+    """The guard itself works: a request to another host is recorded."""
+    page = visitor.page
+    visitor.visit("/")
+
+    # A navigation: the page's CSP would stop a fetch() before the network.
+    page.evaluate("window.location.href = 'http://example.invalid/x'")
+    page.wait_for_timeout(500)
+
+    assert visitor.foreign_requests == ["http://example.invalid/x"]
+    visitor.foreign_requests.clear()
