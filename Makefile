@@ -79,7 +79,7 @@ bench: $(VENV)/.runtime .env
 	bash bench/run.sh
 
 screenshots: $(VENV)/.dev .env
-	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

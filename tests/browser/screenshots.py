@@ -1,7 +1,7 @@
 """
 Screenshot every public page at phone size in both languages.
 
-Usage: python scripts/screenshots.py [BASE_URL]   (default http://127.0.0.1:8000)
+Usage: python -m tests.browser.screenshots [BASE_URL]   (default http://127.0.0.1:8000)
 Writes screenshots/<lang>-<page>.png for a person to look at. Needs
 Debian's chromium at /usr/bin/chromium and a running site with demo data.
 """
@@ -11,15 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 PAGES = {
     "home": "/",
     "gardens": "/gardens/",
@@ -36,7 +29,7 @@ def main(base_url="http://127.0.0.1:8000", width=360):
     out = Path("screenshots")
     out.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for lang, accept in LANGUAGES.items():
             context = browser.new_context(
                 viewport={"width": width, "height": 780},
