@@ -204,6 +204,19 @@ class SpeciesQuerySet(models.QuerySet):
         )
         return self.filter(within | wrapping)
 
+    def next_to_bloom(self, after):
+        """
+        The first month after `after` in which any species blooms, and those
+        species; (None, []) when none has a bloom window. One query.
+        """
+        species = list(self)
+        for step in range(1, 13):
+            month = (after - 1 + step) % 12 + 1
+            found = [s for s in species if s.blooms_in(month)]
+            if found:
+                return month, found
+        return None, []
+
 
 def _month_field(verbose_name):
     return models.PositiveSmallIntegerField(

@@ -9,15 +9,22 @@ from .models import MONTHS, Garden, Species, Zone
 
 @require_safe
 def home(request):
-    month = today().month
+    day = today()
     gardens = Garden.objects.for_cards()
     figures = Zone.objects.aggregate(zone_count=Count("pk"), area_m2=Sum("area_m2"))
+    blooming = list(Species.objects.blooming_in(day.month))
+    # Out of season, say what comes next rather than only "nothing".
+    next_month, upcoming = (
+        (None, []) if blooming else Species.objects.next_to_bloom(after=day.month)
+    )
     ctx = {
         "gardens": gardens,
-        "blooming": Species.objects.blooming_in(month),
-        "month": month,
+        "blooming": blooming,
+        "next_month": next_month,
+        "upcoming": upcoming,
+        "month": day.month,
         "figures": figures,
-        "today": today(),
+        "today": day,
     }
     return render(request, "gardens/home.html", ctx)
 

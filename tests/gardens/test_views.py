@@ -1,9 +1,10 @@
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
-from gardens.models import Zone
+from gardens.models import Species, Zone
 from tests.factories import GardenFactory, SpeciesFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +29,28 @@ def test_home_shows_what_blooms_now_in_beijing(client, april):
     assert "2024年4月15日 星期一" in html(response)
 
 
-def test_home_says_plainly_when_nothing_blooms(client, april):
-    SpeciesFactory(bloom_start_month=7, bloom_end_month=8)
+def test_home_says_plainly_when_nothing_blooms_and_what_comes_next(client, april):
+    SpeciesFactory(name="月季", bloom_start_month=7, bloom_end_month=8)
+    lotus = SpeciesFactory(name="荷花", bloom_start_month=6, bloom_end_month=8)
 
     response = client.get(reverse("gardens:home"))
 
-    assert list(response.context["blooming"]) == []
+    assert response.context["blooming"] == []
+    assert response.context["next_month"] == 6
+    assert response.context["upcoming"] == [lotus]
     assert 'class="empty"' in html(response)
+    assert "六月" in html(response)
+
+
+def test_next_to_bloom_wraps_past_december():
+    winter = SpeciesFactory(bloom_start_month=1, bloom_end_month=2)
+    SpeciesFactory(bloom_start_month=3, bloom_end_month=3)
+
+    assert Species.objects.next_to_bloom(after=11) == (1, [winter])
+
+
+def test_next_to_bloom_without_species_is_empty():
+    assert Species.objects.next_to_bloom(after=11) == (None, [])
 
 
 def test_home_shows_gardens_and_headline_figures(client):
@@ -363,3 +379,19 @@ def test_healthz_answers_503_when_database_fails(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.content != b"ok"
+
+
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_home_out_of_season_query_count_is_constant(
+    client, monkeypatch, django_assert_num_queries, item_count
+):
+    november = dt.datetime(2024, 11, 15, 4, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: november)
+    SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
+    GardenFactory()
+
+    # gardens; their main flowers; zone totals; blooming now; all species
+    with django_assert_num_queries(5):
+        response = client.get(reverse("gardens:home"))
+
+    assert html(response).count('class="card species-card') == item_count
