@@ -48,7 +48,7 @@ run: $(VENV)/.runtime .env
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) load_demo
 	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"
-	$(BIN)/gunicorn tongyun.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(BIN)/gunicorn tongyun.wsgi --bind $(HOST):$(PORT) --workers 2 --no-control-socket --access-logfile -
 
 test: $(VENV)/.dev .env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

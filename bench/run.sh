@@ -54,6 +54,11 @@ $PY manage.py load_demo
 
 # Ask Django rather than parse the URL: it names the engine actually used.
 ENGINE=$($PY manage.py shell -v0 -c 'from django.db import connection; print(connection.vendor)')
+# Numbers are only comparable for known code; "+dirty": uncommitted changes.
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ $COMMIT != unknown ]] && ! git diff --quiet HEAD --; then
+    COMMIT+="+dirty"
+fi
 
 # Another server already on the port would answer /healthz and be measured
 # instead of ours, while gunicorn quietly failed to bind.
@@ -122,6 +127,8 @@ parse_wrk() {
     ' "$1"
 }
 
+STARTED=$(date '+%Y-%m-%d %H:%M %Z')
+
 ROWS=()
 FAILED=()
 for page in "${PAGES[@]}"; do
@@ -151,8 +158,8 @@ done
 # Absolute numbers depend on the machine (wrk shares its cores with
 # gunicorn); the ratio to /healthz, which does one SELECT 1, is comparable.
 report() {
-    printf '%s · nproc %s · database %s · gunicorn %s workers · wrk %s threads, %s connections, %ss\n\n' \
-        "$(date '+%Y-%m-%d %H:%M %Z')" "$(nproc)" "$ENGINE" "$WORKERS" \
+    printf '%s · commit %s · nproc %s · database %s · gunicorn %s workers · wrk %s threads, %s connections, %ss\n\n' \
+        "$STARTED" "$COMMIT" "$(nproc)" "$ENGINE" "$WORKERS" \
         "$THREADS" "$CONNECTIONS" "$DURATION"
     printf '%s\n' "${ROWS[@]}" | awk '
         BEGIN {
