@@ -1,10 +1,24 @@
+from django.apps import apps
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from tongyun.lib.dates import today
 
-from .models import MONTHS, Garden, Species, Zone
+from .models import MONTHS, Garden, Species, Zone, with_planted
+
+LATEST_OBSERVATIONS = 4
+
+
+def plantings_model(name):
+    """
+    A model of the plantings app, looked up by name.
+
+    Garden, zone and species pages show where their plants came from; the
+    base app reaches the plantings app through the registry so that it
+    never imports it.
+    """
+    return apps.get_model("plantings", name)
 
 
 @require_safe
@@ -12,7 +26,8 @@ def home(request):
     day = today()
     gardens = Garden.objects.for_cards()
     figures = Zone.objects.aggregate(zone_count=Count("pk"), area_m2=Sum("area_m2"))
-    blooming = list(Species.objects.blooming_in(day.month))
+    figures |= Species.objects.aggregate(planted=Sum("plantings__quantity"))
+    blooming = list(Species.objects.in_bloom(day))
     # Out of season, say what comes next rather than only "nothing".
     next_month, upcoming = (
         (None, []) if blooming else Species.objects.next_to_bloom(after=day.month)
@@ -43,10 +58,16 @@ def garden_detail(request, slug):
         .prefetch_related("zones__species")
     )
     garden = get_object_or_404(gardens, slug=slug)
+    Donor, Observation = plantings_model("Donor"), plantings_model("Observation")
     ctx = {
         "garden": garden,
         "zones": garden.zones.all(),
         "species_list": garden.species_list(),
+        "planted": with_planted(Species.objects.all(), zone__garden=garden),
+        "donors": Donor.objects.allocated_to(zone__garden=garden),
+        "observations": Observation.objects.latest_first().filter(zone__garden=garden)[
+            :LATEST_OBSERVATIONS
+        ],
         "month": today().month,
     }
     return render(request, "gardens/garden_detail.html", ctx)
@@ -56,20 +77,34 @@ def garden_detail(request, slug):
 def zone_detail(request, slug, code):
     zones = Zone.objects.select_related("garden__community")
     zone = get_object_or_404(zones, garden__slug=slug, code=code)
-    ctx = {"zone": zone, "species_list": zone.species.all(), "month": today().month}
+    day = today()
+    ctx = {
+        "zone": zone,
+        "species_list": zone.species.with_bloom_signals(day.year, zone=zone),
+        "plantings": zone.plantings.with_sources(),
+        "observations": zone.observations.latest_first()[:LATEST_OBSERVATIONS],
+        "month": day.month,
+    }
     return render(request, "gardens/zone_detail.html", ctx)
 
 
 @require_safe
 def species_detail(request, slug):
-    species = get_object_or_404(Species, slug=slug)
+    day = today()
+    species = get_object_or_404(Species.objects.with_bloom_signals(day.year), slug=slug)
     zones = species.zones.select_related("garden").order_by("garden", "code")
-    month = today().month
+    planted = with_planted(
+        Zone.objects.select_related("garden"), species=species
+    ).order_by("garden", "code")
+    Donor = plantings_model("Donor")
     ctx = {
         "species": species,
         "zones": zones,
-        "month": month,
-        "in_bloom": species.blooms_in(month),
+        "planted": planted,
+        "donors": Donor.objects.allocated_to(species=species),
+        "observations": species.observations.latest_first()[:LATEST_OBSERVATIONS],
+        "month": day.month,
+        "in_bloom": species.is_in_bloom(day.month),
     }
     return render(request, "gardens/species_detail.html", ctx)
 

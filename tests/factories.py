@@ -1,3 +1,5 @@
+import datetime as dt
+
 import factory
 
 from gardens.models import Community, Garden, Species, Theme, Zone
@@ -46,3 +48,62 @@ class ZoneFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Zone {n}")
     area_m2 = "50.0"
     state = Zone.State.DESIGNED
+
+
+class DonorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plantings.Donor"
+
+    name = factory.Sequence(lambda n: f"捐赠方{n}")
+    name_en = factory.Sequence(lambda n: f"Donor {n}")
+    kind = "town"
+
+
+class DonationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plantings.Donation"
+
+    donor = factory.SubFactory(DonorFactory)
+    received_on = dt.date(2024, 4, 1)
+    quantity = 100
+    is_floor = False
+
+
+class DonationItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plantings.DonationItem"
+
+    donation = factory.SubFactory(DonationFactory)
+    species = factory.SubFactory(SpeciesFactory)
+    quantity = None
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plantings.Allocation"
+
+    donation = factory.SubFactory(DonationFactory)
+    zone = factory.SubFactory(ZoneFactory)
+    species = factory.SubFactory(SpeciesFactory)
+    quantity = 10
+    allocated_on = dt.date(2024, 4, 2)
+
+
+class PlantingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plantings.Planting"
+
+    zone = factory.SubFactory(ZoneFactory)
+    species = factory.SubFactory(SpeciesFactory)
+    quantity = 10
+    planted_on = dt.date(2024, 4, 7)
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plantings.Observation"
+
+    zone = factory.SubFactory(ZoneFactory)
+    species = factory.SubFactory(SpeciesFactory)
+    observed_on = dt.date(2024, 4, 20)
+    kind = "full_bloom"

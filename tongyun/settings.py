@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "import_export",
     "tongyun",
     "gardens",
+    "plantings",
 ]
 
 MIDDLEWARE = [

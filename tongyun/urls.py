@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("gardens.urls")),
+    path("", include("plantings.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -20,6 +20,8 @@ PAGES = {
     "zone": "/gardens/mudanyuan/zones/A1/",
     "species": "/species/mudan/",
     "bloom": "/bloom/",
+    "donations": "/donations/",
+    "zone-lilac": "/gardens/zijingyuan/zones/A2/",
     "404": "/no-such-page/",
 }
 LANGUAGES = {"zh": "zh-CN,zh;q=0.9", "en": "en"}

@@ -5,7 +5,16 @@ import pytest
 from django.urls import reverse
 
 from gardens.models import Species, Zone
-from tests.factories import GardenFactory, SpeciesFactory, ZoneFactory
+from tests.factories import (
+    AllocationFactory,
+    DonationFactory,
+    DonationItemFactory,
+    GardenFactory,
+    ObservationFactory,
+    PlantingFactory,
+    SpeciesFactory,
+    ZoneFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +72,7 @@ def test_home_shows_gardens_and_headline_figures(client):
     assert response.context["figures"] == {
         "zone_count": 2,
         "area_m2": pytest.approx(120.5),
+        "planted": None,
     }
     assert "紫荆园" in html(response)
     assert garden.get_absolute_url() in html(response)
@@ -296,32 +306,50 @@ def test_language_switch_sets_english_without_url_prefix(client, demo_garden):
 # --- Constant query counts ----------------------------------------------
 
 
+def grow(zone, species):
+    """A gift allocated to zone, planted, with a loss and a bloom observed."""
+    donation = DonationFactory(quantity=100)
+    DonationItemFactory(donation=donation, species=species)
+    allocation = AllocationFactory(donation=donation, zone=zone, species=species)
+    planting = PlantingFactory(zone=zone, species=species, allocation=allocation)
+    ObservationFactory(
+        zone=zone, species=species, planting=planting, kind="loss", count=1
+    )
+    ObservationFactory(zone=zone, species=species, kind="bloom_start")
+
+
 def make_items(name, count):
     """
-    Make count items of the kind the page lists.
+    Make count items of the kind the page lists, each with its plantings.
 
     Returns the page's URL and a piece of markup each listed item renders once.
     """
     if name in ("home", "garden_list"):
         for garden in GardenFactory.create_batch(count):
-            ZoneFactory(garden=garden)
-            garden.signature_species.set(SpeciesFactory.create_batch(2))
+            species = SpeciesFactory.create_batch(2)
+            grow(ZoneFactory(garden=garden), species[0])
+            garden.signature_species.set(species)
         return reverse(f"gardens:{name}"), 'class="card garden-card'
     if name == "garden_detail":
         garden = GardenFactory()
         for zone in ZoneFactory.create_batch(count, garden=garden):
-            zone.species.set(SpeciesFactory.create_batch(2))
+            species = SpeciesFactory.create_batch(2)
+            zone.species.set(species)
+            grow(zone, species[0])
         garden.signature_species.set(SpeciesFactory.create_batch(count))
         return garden.get_absolute_url(), 'class="card zone-card"'
     if name == "zone_detail":
         zone = ZoneFactory()
-        zone.species.set(SpeciesFactory.create_batch(count))
+        for species in SpeciesFactory.create_batch(count):
+            zone.species.add(species)
+            grow(zone, species)
         return zone.get_absolute_url(), 'class="card species-card'
     if name == "species_detail":
         species = SpeciesFactory()
         for zone in ZoneFactory.create_batch(count):
             zone.species.add(species)
-        return species.get_absolute_url(), "/zones/"
+            grow(zone, species)
+        return species.get_absolute_url(), '<th scope="row">'
     SpeciesFactory.create_batch(count)
     return reverse(f"gardens:{name}"), 'class="bloom-strip"'
 
@@ -329,16 +357,20 @@ def make_items(name, count):
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        # gardens + community + figures; their main flowers; zone totals; blooming
-        ("home", 4),
+        # gardens + community + figures; their main flowers; zone totals;
+        # plants planted; species in bloom (with this year's observations)
+        ("home", 5),
         # gardens + community + figures; their main flowers
         ("garden_list", 2),
-        # garden + community + figures; zones; their species; main flowers
-        ("garden_detail", 4),
-        # zone + garden + community; its species
-        ("zone_detail", 2),
-        # species; its zones + gardens
-        ("species_detail", 2),
+        # garden + community + figures; zones; their species; main flowers;
+        # planted per species; donors; latest observations
+        ("garden_detail", 7),
+        # zone + garden + community; its species with bloom signals;
+        # plantings with donors; latest observations
+        ("zone_detail", 4),
+        # species with bloom signals; its zones; planted per zone; donors;
+        # latest observations
+        ("species_detail", 5),
         # species
         ("bloom_calendar", 1),
     ],
@@ -353,6 +385,23 @@ def test_public_page_query_count_is_constant(
         response = client.get(url)
 
     assert html(response).count(marker) == item_count
+
+
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_home_out_of_season_query_count_is_constant(
+    client, monkeypatch, django_assert_num_queries, item_count
+):
+    november = dt.datetime(2024, 11, 15, 4, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: november)
+    SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
+    GardenFactory()
+
+    # gardens; their main flowers; zone totals; plants planted; in bloom now;
+    # all species, for what blooms next
+    with django_assert_num_queries(6):
+        response = client.get(reverse("gardens:home"))
+
+    assert html(response).count('class="card species-card') == item_count
 
 
 # --- Health check -------------------------------------------------------
@@ -379,19 +428,3 @@ def test_healthz_answers_503_when_database_fails(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.content != b"ok"
-
-
-@pytest.mark.parametrize("item_count", [1, 10])
-def test_home_out_of_season_query_count_is_constant(
-    client, monkeypatch, django_assert_num_queries, item_count
-):
-    november = dt.datetime(2024, 11, 15, 4, 0, tzinfo=dt.UTC)
-    monkeypatch.setattr("django.utils.timezone.now", lambda: november)
-    SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
-    GardenFactory()
-
-    # gardens; their main flowers; zone totals; blooming now; all species
-    with django_assert_num_queries(5):
-        response = client.get(reverse("gardens:home"))
-
-    assert html(response).count('class="card species-card') == item_count

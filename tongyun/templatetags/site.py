@@ -30,3 +30,9 @@ def mark(theme, css_class=""):
         css_class,
         theme,
     )
+
+
+@register.filter
+def in_bloom(species, month):
+    """Species.is_in_bloom: observations this year, else the month window."""
+    return species.is_in_bloom(month)

@@ -1,5 +1,5 @@
-from django.core.management.base import BaseCommand
-from django.db import transaction
+"""Demo data of the gardens app: the three gardens of DESIGN §1, their zones
+and species. Loaded by `manage.py load_demo`; safe to load again."""
 
 from gardens.models import Community, Garden, Species, Theme, Zone
 
@@ -105,6 +105,24 @@ SPECIES = [
             "Likes sun; deadheading keeps it flowering. Watch for powdery mildew "
             "and aphids."
         ),
+    },
+    {
+        "slug": "xiangtu-caohua",
+        "name": "乡土草花",
+        "name_en": "Native flowering plants",
+        "latin_name": "",
+        "bloom_start_month": 5,
+        "bloom_end_month": 9,
+        "theme": Theme.LEAF,
+        "description": (
+            "“乡土植物进社区”植树日种下的多种乡土草花花苗，品种未逐一登记。"
+        ),
+        "description_en": (
+            "The many native flower seedlings planted on the “native plants into "
+            "the communities” planting day; their kinds were not recorded one by one."
+        ),
+        "care_notes": "耐旱、好养护，夏季注意浇水。",
+        "care_notes_en": "Hardy and easy to keep; water in summer.",
     },
 ]
 
@@ -278,55 +296,41 @@ GARDENS = [
 ]
 
 
-class Command(BaseCommand):
-    help = (
-        "Load the demo story: the three community gardens, their zones and "
-        "species. Safe to run again: it updates rows instead of adding more."
-    )
+def load():
+    """Create or update the demo rows; returns a line saying what is there."""
+    species = {}
+    for data in SPECIES:
+        data = dict(data)
+        slug = data.pop("slug")
+        species[slug], _ = Species.objects.update_or_create(slug=slug, defaults=data)
 
-    @transaction.atomic
-    def handle(self, *args, **options):
-        species = {}
-        for data in SPECIES:
-            data = dict(data)
-            slug = data.pop("slug")
-            species[slug], _ = Species.objects.update_or_create(
-                slug=slug, defaults=data
-            )
-
-        zone_count = 0
-        for data in GARDENS:
-            data = dict(data)
-            community_data = dict(data.pop("community"))
-            community, _ = Community.objects.update_or_create(
-                slug=community_data.pop("slug"), defaults=community_data
-            )
-            signature = data.pop("signature")
-            zones = data.pop("zones")
-            garden, _ = Garden.objects.update_or_create(
-                slug=data.pop("slug"), defaults={**data, "community": community}
-            )
-            garden.signature_species.set([species[s] for s in signature])
-            for code, name, name_en, area, state, planned, notes, notes_en in zones:
-                zone, _ = Zone.objects.update_or_create(
-                    garden=garden,
-                    code=code,
-                    defaults={
-                        "name": name,
-                        "name_en": name_en,
-                        "area_m2": area,
-                        "state": state,
-                        "designer": DESIGNER if state != Zone.State.IDLE else "",
-                        "design_notes": notes,
-                        "design_notes_en": notes_en,
-                    },
-                )
-                zone.species.set([species[s] for s in planned])
-                zone_count += 1
-
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready: {len(GARDENS)} gardens, {zone_count} zones, "
-                f"{len(species)} species."
-            )
+    zone_count = 0
+    for data in GARDENS:
+        data = dict(data)
+        community_data = dict(data.pop("community"))
+        community, _ = Community.objects.update_or_create(
+            slug=community_data.pop("slug"), defaults=community_data
         )
+        signature = data.pop("signature")
+        zones = data.pop("zones")
+        garden, _ = Garden.objects.update_or_create(
+            slug=data.pop("slug"), defaults={**data, "community": community}
+        )
+        garden.signature_species.set([species[s] for s in signature])
+        for code, name, name_en, area, state, planned, notes, notes_en in zones:
+            zone, _ = Zone.objects.update_or_create(
+                garden=garden,
+                code=code,
+                defaults={
+                    "name": name,
+                    "name_en": name_en,
+                    "area_m2": area,
+                    "state": state,
+                    "designer": DESIGNER if state != Zone.State.IDLE else "",
+                    "design_notes": notes,
+                    "design_notes_en": notes_en,
+                },
+            )
+            zone.species.set([species[s] for s in planned])
+            zone_count += 1
+    return f"{len(GARDENS)} gardens, {zone_count} zones, {len(species)} species"

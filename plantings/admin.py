@@ -1,0 +1,362 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from gardens.admin import photo_preview
+
+from . import services
+from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
+# RESOURCES-PENDING from .resources import DonationResource, PlantingResource
+
+# Django's admin runs each change form in one transaction, so the locks the
+# forms below take in clean() are held until the object and its inlines are
+# saved: a concurrent writer waits, then sees the saved figures.
+
+
+@admin.register(Donor)
+class DonorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "contact"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en"]
+
+
+class LedgerFormSet(BaseInlineFormSet):
+    """The inline formsets of one donation, each able to see the others."""
+
+    def __init__(self, *args, siblings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.siblings = {} if siblings is None else siblings
+        self.siblings[self.model] = self
+
+    def kept_forms(self):
+        """Forms of rows that will exist after saving (filled, not deleted)."""
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+
+class AllocationFormSet(LedgerFormSet):
+    def clean(self):
+        super().clean()
+        items = self.siblings.get(DonationItem)
+        donation = self.instance
+        if any(self.errors) or items is None or not items.is_valid():
+            return
+        if donation.quantity is None:
+            return  # the donation form shows its own error
+        if donation.pk:
+            services.lock_donation(donation.pk)
+        planted = dict(
+            Allocation.objects.filter(donation=donation.pk)
+            .annotate(planted=Sum("plantings__quantity", default=0))
+            .values_list("pk", "planted")
+        )
+        errors = []
+        for form in self.forms:
+            if self._should_delete_form(form) and planted.get(form.instance.pk):
+                errors.append(
+                    gettext(
+                        "An allocation from which plants were already planted "
+                        "cannot be deleted; lower its quantity instead."
+                    )
+                )
+        try:
+            services.check_donation(
+                quantity=donation.quantity,
+                is_floor=donation.is_floor,
+                items={
+                    form.cleaned_data["species"]: form.cleaned_data.get("quantity")
+                    for form in items.kept_forms()
+                },
+                allocations=[
+                    (
+                        form.cleaned_data["species"],
+                        form.cleaned_data["quantity"],
+                        planted.get(form.instance.pk, 0),
+                    )
+                    for form in self.kept_forms()
+                ],
+            )
+        except ValidationError as e:
+            errors.extend(e.messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+class DonationItemInline(admin.TabularInline):
+    model = DonationItem
+    formset = LedgerFormSet
+    autocomplete_fields = ["species"]
+    extra = 0
+    min_num = 1
+
+
+class AllocationInline(admin.TabularInline):
+    model = Allocation
+    formset = AllocationFormSet
+    fields = ["zone", "species", "quantity", "allocated_on", "note", "planted"]
+    readonly_fields = ["planted"]
+    autocomplete_fields = ["zone", "species"]
+    extra = 0
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("zone__garden")
+        return queryset.annotate(planted_count=Sum("plantings__quantity", default=0))
+
+    @admin.display(description=_("planted"))
+    def planted(self, allocation):
+        return getattr(allocation, "planted_count", 0)
+
+
+@admin.register(Donation)
+class DonationAdmin(ImportExportModelAdmin):
+    # RESOURCES-PENDING resource_classes = [DonationResource]
+    list_display = [
+        "donor",
+        "received_on",
+        "quantity_display",
+        "allocated",
+        "remaining",
+        "planted",
+        "surviving",
+    ]
+    list_filter = ["donor__kind", "donor", "species", "received_on"]
+    list_select_related = ["donor"]
+    search_fields = ["donor__name", "note"]
+    date_hierarchy = "received_on"
+    autocomplete_fields = ["donor"]
+    readonly_fields = ["figures"]
+    inlines = [DonationItemInline, AllocationInline]
+    fieldsets = [
+        (None, {"fields": ["donor", "received_on", ("quantity", "is_floor"), "note"]}),
+        (_("Figures"), {"fields": ["figures"]}),
+        (_("English version"), {"classes": ["collapse"], "fields": ["note_en"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_figures()
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # One registry per request lets the allocations see the species shares.
+        kwargs["siblings"] = request.__dict__.setdefault("_ledger_formsets", {})
+        return kwargs
+
+    @admin.display(description=_("given"), ordering="quantity")
+    def quantity_display(self, donation):
+        return donation.quantity_display
+
+    @admin.display(description=_("allocated"), ordering="allocated")
+    def allocated(self, donation):
+        return donation.allocated
+
+    @admin.display(description=_("left to allocate"))
+    def remaining(self, donation):
+        return max(donation.quantity - donation.allocated, 0)
+
+    @admin.display(description=_("planted"), ordering="planted")
+    def planted(self, donation):
+        return donation.planted
+
+    @admin.display(description=_("surviving"), ordering="surviving")
+    def surviving(self, donation):
+        return donation.surviving
+
+    @admin.display(description=_("figures"))
+    def figures(self, donation):
+        if not donation.pk:
+            return "—"
+        return gettext(
+            "given {given} · allocated {allocated} · left to allocate {left} · "
+            "planted {planted} · lost {lost} · surviving {surviving}"
+        ).format(
+            given=donation.quantity_display,
+            allocated=donation.allocated,
+            left=max(donation.quantity - donation.allocated, 0),
+            planted=donation.planted,
+            lost=donation.lost,
+            surviving=donation.surviving,
+        )
+
+
+class AllocationForm(forms.ModelForm):
+    class Meta:
+        model = Allocation
+        fields = ["donation", "zone", "species", "quantity", "allocated_on", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        donation = services.lock_donation(data["donation"].pk)
+        items, allocations = services.ledger_of(
+            donation, exclude_allocation=self.instance.pk
+        )
+        planted = 0
+        if self.instance.pk:
+            planted = self.instance.plantings.aggregate(
+                total=Sum("quantity", default=0)
+            )["total"]
+        services.check_donation(
+            quantity=donation.quantity,
+            is_floor=donation.is_floor,
+            items=items,
+            allocations=[*allocations, (data["species"], data["quantity"], planted)],
+        )
+        return data
+
+
+@admin.register(Allocation)
+class AllocationAdmin(admin.ModelAdmin):
+    form = AllocationForm
+    list_display = ["donation", "zone", "species", "quantity", "allocated_on"]
+    list_filter = ["zone__garden", "species", "donation__donor"]
+    list_select_related = ["donation__donor", "zone__garden", "species"]
+    search_fields = [
+        "donation__donor__name",
+        "zone__code",
+        "zone__name",
+        "species__name",
+    ]
+    autocomplete_fields = ["donation", "zone", "species"]
+
+
+class PlantingForm(forms.ModelForm):
+    class Meta:
+        model = Planting
+        fields = [
+            "allocation",
+            "zone",
+            "species",
+            "quantity",
+            "planted_on",
+            "source",
+            "note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # With an allocation chosen, zone and species follow from it.
+        self.fields["zone"].required = False
+        self.fields["species"].required = False
+
+    def clean(self):
+        data = super().clean()
+        allocation = data.get("allocation")
+        if allocation is not None:
+            data["zone"] = data.get("zone") or allocation.zone
+            data["species"] = data.get("species") or allocation.species
+        for field in ("zone", "species"):
+            if not data.get(field) and field not in self.errors:
+                self.add_error(field, _("Choose this, or the allocation it came from."))
+        if self.errors:
+            return data
+        allocation = services.lock_for_planting(
+            allocation=allocation, planting=self.instance
+        )
+        services.check_planting(
+            zone=data["zone"],
+            species=data["species"],
+            quantity=data["quantity"],
+            allocation=allocation,
+            planting=self.instance,
+        )
+        self.instance.zone = data["zone"]
+        self.instance.species = data["species"]
+        return data
+
+
+@admin.register(Planting)
+class PlantingAdmin(ImportExportModelAdmin):
+    # RESOURCES-PENDING resource_classes = [PlantingResource]
+    form = PlantingForm
+    list_display = ["planted_on", "zone", "species", "quantity", "donor", "source"]
+    list_filter = [
+        "zone__garden",
+        "species",
+        "allocation__donation__donor",
+        "planted_on",
+    ]
+    list_select_related = [
+        "zone__garden",
+        "species",
+        "allocation__donation__donor",
+    ]
+    search_fields = ["zone__code", "zone__name", "species__name", "source", "note"]
+    date_hierarchy = "planted_on"
+    autocomplete_fields = ["allocation", "zone", "species"]
+
+    @admin.display(description=_("donor"), ordering="allocation__donation__donor")
+    def donor(self, planting):
+        return planting.donor or "—"
+
+
+class ObservationForm(forms.ModelForm):
+    class Meta:
+        model = Observation
+        fields = [
+            "zone",
+            "species",
+            "observed_on",
+            "kind",
+            "planting",
+            "count",
+            "note",
+            "note_en",
+            "photo",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].required = False
+        self.fields["species"].required = False
+
+    def clean(self):
+        data = super().clean()
+        planting = data.get("planting")
+        if planting is not None:
+            data["zone"] = data.get("zone") or planting.zone
+            data["species"] = data.get("species") or planting.species
+        for field in ("zone", "species"):
+            if not data.get(field) and field not in self.errors:
+                self.add_error(field, _("Choose this, or the planting it is about."))
+        if self.errors:
+            return data
+        if data["kind"] == Observation.Kind.LOSS and planting is not None:
+            planting = services.lock_planting(planting.pk)
+        services.check_observation(
+            zone=data["zone"],
+            species=data["species"],
+            kind=data["kind"],
+            count=data.get("count"),
+            planting=planting,
+            observation=self.instance,
+        )
+        self.instance.zone = data["zone"]
+        self.instance.species = data["species"]
+        return data
+
+
+@admin.register(Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    form = ObservationForm
+    list_display = ["observed_on", "zone", "species", "kind", "count", photo_preview]
+    list_filter = [
+        "kind",
+        "zone__garden",
+        "species",
+        "planting__allocation__donation__donor",
+        "observed_on",
+    ]
+    list_select_related = ["zone__garden", "species"]
+    search_fields = ["zone__code", "zone__name", "species__name", "note"]
+    date_hierarchy = "observed_on"
+    autocomplete_fields = ["zone", "species", "planting"]
+    readonly_fields = [photo_preview]

@@ -1,0 +1,318 @@
+"""
+The donation ledger's rules, in one place for the admin, imports and commands.
+
+- Allocations never exceed what was given: per species where the donor
+  recorded a split, in total always. A 余 figure counts as its floor.
+- Plantings never exceed the allocation they draw from.
+- Losses never exceed the planting they come from.
+
+Each writer runs in a transaction and first locks the row that guards the
+figures it changes: the donation row for allocations and plantings from a
+donation, the planting row for losses. Two writers on the same donation
+therefore take turns, and the second one sees what the first one wrote.
+Breaches raise ValidationError with a message in the active language.
+"""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext
+
+from .models import Allocation, Donation, Observation, Planting
+
+
+def lock_donation(donation_id):
+    """The donation, its row locked until the transaction ends."""
+    return Donation.objects.select_for_update().get(pk=donation_id)
+
+
+def lock_planting(planting_id):
+    """The planting, its row locked until the transaction ends."""
+    return Planting.objects.select_for_update().get(pk=planting_id)
+
+
+def _floor_hint(is_floor):
+    if not is_floor:
+        return ""
+    return " " + gettext(
+        "A “more than” figure counts as its floor: if more plants arrived, "
+        "raise the donation's quantity first."
+    )
+
+
+def check_donation(*, quantity, is_floor, items, allocations):
+    """
+    Check a donation's whole proposed state; raise ValidationError naming
+    every breach.
+
+    items maps each donated species to its share (None: no split recorded).
+    allocations is a list of (species, quantity, planted) for every allocation
+    the donation would have, planted being what is already planted from it.
+    Pure: no query.
+    """
+    errors = []
+    hint = _floor_hint(is_floor)
+    split = sum(share for share in items.values() if share)
+    if split > quantity:
+        errors.append(
+            ValidationError(
+                gettext(
+                    "The species' shares add up to {split}, more than the "
+                    "donation's {given}."
+                ).format(split=split, given=quantity),
+                code="split_exceeds_donation",
+            )
+        )
+    allocated = defaultdict(int)
+    for species, count, planted in allocations:
+        allocated[species] += count
+        if planted > count:
+            errors.append(
+                ValidationError(
+                    gettext(
+                        "An allocation of {species} cannot be {count}: {planted} "
+                        "of it are already planted."
+                    ).format(species=species.name, count=count, planted=planted),
+                    code="allocation_below_planted",
+                )
+            )
+    for species, count in allocated.items():
+        if species not in items:
+            errors.append(
+                ValidationError(
+                    gettext("{species} is not part of this donation.").format(
+                        species=species.name
+                    ),
+                    code="species_not_donated",
+                )
+            )
+        elif items[species] is not None and count > items[species]:
+            errors.append(
+                ValidationError(
+                    gettext(
+                        "Allocations of {species} add up to {allocated}, more than "
+                        "its share of {given}."
+                    ).format(
+                        species=species.name, allocated=count, given=items[species]
+                    )
+                    + hint,
+                    code="species_over_allocated",
+                )
+            )
+    total = sum(allocated.values())
+    if total > quantity:
+        errors.append(
+            ValidationError(
+                gettext(
+                    "Allocations add up to {allocated}, more than the {given} given."
+                ).format(allocated=total, given=quantity)
+                + hint,
+                code="donation_over_allocated",
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def ledger_of(donation, exclude_allocation=None):
+    """
+    The donation's items and allocations as check_donation takes them.
+
+    Two queries: items with species, allocations with species and planted.
+    """
+    items = {
+        item.species: item.quantity for item in donation.items.select_related("species")
+    }
+    rows = (
+        donation.allocations.exclude(pk=exclude_allocation)
+        .select_related("species")
+        .annotate(planted=Sum("plantings__quantity", default=0))
+    )
+    return items, [(a.species, a.quantity, a.planted) for a in rows]
+
+
+@transaction.atomic
+def allocate(*, donation, zone, species, quantity, allocated_on, note=""):
+    """
+    Send part of a donation to a zone.
+
+    Locks the donation row, checks the whole ledger with the new allocation
+    and creates it. Raises ValidationError on a breach; writes nothing then.
+    """
+    donation = lock_donation(donation.pk)
+    items, allocations = ledger_of(donation)
+    check_donation(
+        quantity=donation.quantity,
+        is_floor=donation.is_floor,
+        items=items,
+        allocations=[*allocations, (species, quantity, 0)],
+    )
+    return Allocation.objects.create(
+        donation=donation,
+        zone=zone,
+        species=species,
+        quantity=quantity,
+        allocated_on=allocated_on,
+        note=note,
+    )
+
+
+def check_planting(*, zone, species, quantity, allocation=None, planting=None):
+    """
+    Check a planting as it would be saved (planting: the row being changed).
+
+    The caller holds the locks (see lock_for_planting). Queries: planted from
+    the allocation, losses of the planting being changed.
+    """
+    errors = []
+    if allocation is not None:
+        if allocation.zone_id != zone.pk or allocation.species_id != species.pk:
+            errors.append(
+                ValidationError(
+                    gettext(
+                        "The chosen allocation is for {species} in {zone}; the "
+                        "planting must match it."
+                    ).format(
+                        species=allocation.species.name,
+                        zone=f"{allocation.zone.garden.name} {allocation.zone.code}",
+                    ),
+                    code="allocation_mismatch",
+                )
+            )
+        others = allocation.plantings.exclude(pk=getattr(planting, "pk", None))
+        planted = others.aggregate(total=Sum("quantity", default=0))["total"]
+        if planted + quantity > allocation.quantity:
+            errors.append(
+                ValidationError(
+                    gettext(
+                        "Only {left} plants of this allocation are left to plant "
+                        "({planted} of {given} already planted)."
+                    ).format(
+                        left=max(allocation.quantity - planted, 0),
+                        planted=planted,
+                        given=allocation.quantity,
+                    ),
+                    code="planting_exceeds_allocation",
+                )
+            )
+    if planting is not None and planting.pk:
+        lost = losses_of(planting)
+        if quantity < lost:
+            errors.append(
+                ValidationError(
+                    gettext(
+                        "{lost} plants of this planting are recorded as lost; the "
+                        "quantity cannot be lower."
+                    ).format(lost=lost),
+                    code="planting_below_losses",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def lock_for_planting(*, allocation=None, planting=None):
+    """
+    Lock what guards a planting's figures: its donation, then the planting.
+
+    Returns the allocation re-read under the lock (its quantity may have
+    changed while the caller waited), or None.
+    """
+    if allocation is not None:
+        lock_donation(allocation.donation_id)
+        allocation = Allocation.objects.select_related("zone__garden", "species").get(
+            pk=allocation.pk
+        )
+    if planting is not None and planting.pk:
+        lock_planting(planting.pk)
+    return allocation
+
+
+@transaction.atomic
+def plant(*, zone, species, quantity, planted_on, allocation=None, source="", note=""):
+    """
+    Record plants that went into the ground.
+
+    Locks the donation row when the plants came from an allocation, checks
+    that the allocation has enough left and creates the Planting. Raises
+    ValidationError on a breach; writes nothing then.
+    """
+    allocation = lock_for_planting(allocation=allocation)
+    check_planting(zone=zone, species=species, quantity=quantity, allocation=allocation)
+    return Planting.objects.create(
+        zone=zone,
+        species=species,
+        quantity=quantity,
+        planted_on=planted_on,
+        allocation=allocation,
+        source=source,
+        note=note,
+    )
+
+
+def losses_of(planting, exclude_observation=None):
+    """Plants recorded as lost from planting (one query)."""
+    losses = planting.observations.filter(kind=Observation.Kind.LOSS)
+    losses = losses.exclude(pk=exclude_observation)
+    return losses.aggregate(total=Sum("count", default=0))["total"]
+
+
+def check_observation(*, zone, species, kind, count, planting, observation=None):
+    """
+    Check an observation as it would be saved; a loss must fit its planting.
+
+    The caller holds the planting's lock for a loss. One query for a loss.
+    """
+    if kind != Observation.Kind.LOSS:
+        if count:
+            raise ValidationError(
+                gettext("Only a loss has a number of plants."), code="count_not_loss"
+            )
+        return
+    if planting is None or not count:
+        raise ValidationError(
+            gettext("A loss needs the planting it comes from and how many died."),
+            code="loss_incomplete",
+        )
+    if planting.zone_id != zone.pk or planting.species_id != species.pk:
+        raise ValidationError(
+            gettext("The planting is of another zone or species."),
+            code="loss_mismatch",
+        )
+    lost = losses_of(planting, exclude_observation=getattr(observation, "pk", None))
+    if lost + count > planting.quantity:
+        raise ValidationError(
+            gettext(
+                "Only {left} plants of this planting are still recorded as alive "
+                "({planted} planted, {lost} lost)."
+            ).format(
+                left=planting.quantity - lost, planted=planting.quantity, lost=lost
+            ),
+            code="loss_exceeds_planting",
+        )
+
+
+@transaction.atomic
+def observe(*, zone, species, observed_on, kind, count=None, planting=None, note=""):
+    """
+    Record a bloom, health, care or loss observation.
+
+    For a loss, locks the planting row and checks that the losses stay within
+    what was planted. Raises ValidationError on a breach; writes nothing then.
+    """
+    if kind == Observation.Kind.LOSS and planting is not None:
+        planting = lock_planting(planting.pk)
+    check_observation(
+        zone=zone, species=species, kind=kind, count=count, planting=planting
+    )
+    return Observation.objects.create(
+        zone=zone,
+        species=species,
+        observed_on=observed_on,
+        kind=kind,
+        count=count,
+        planting=planting,
+        note=note,
+    )

@@ -1,0 +1,110 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from gardens.models import Community, Garden, Species, Zone
+from plantings.models import (
+    Allocation,
+    Donation,
+    DonationItem,
+    Donor,
+    Observation,
+    Planting,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Community,
+    Garden,
+    Zone,
+    Species,
+    Zone.species.through,
+    Garden.signature_species.through,
+    Donor,
+    Donation,
+    DonationItem,
+    Allocation,
+    Planting,
+    Observation,
+]
+
+
+def load_demo():
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def snapshot():
+    """Every row of the demo's tables, as tuples."""
+    return {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in MODELS}
+
+
+def test_load_demo_tells_the_three_gardens_story():
+    load_demo()
+
+    gardens = {g.name: g for g in Garden.objects.select_related("community")}
+    assert set(gardens) == {"牡丹园", "紫荆园", "月季园"}
+    assert gardens["牡丹园"].community.name == "牡丹园社区"
+    assert {s.name for s in gardens["牡丹园"].signature_species.all()} == {
+        "牡丹",
+        "芍药",
+    }
+    months = {
+        s.name: (s.bloom_start_month, s.bloom_end_month) for s in Species.objects.all()
+    }
+    assert months == {
+        "牡丹": (4, 5),
+        "芍药": (5, 5),
+        "紫荆": (4, 4),
+        "月季": (5, 10),
+        "紫丁香": (4, 5),
+        "乡土草花": (5, 9),
+    }
+    assert all(
+        g.zones.exclude(state=Zone.State.IDLE).exists() for g in gardens.values()
+    )
+
+
+def test_load_demo_tells_the_donation_story():
+    load_demo()
+
+    gifts = {
+        d.donor.name: d for d in Donation.objects.with_figures().select_related("donor")
+    }
+    assert {name: (d.quantity, d.is_floor) for name, d in gifts.items()} == {
+        "漷县镇": (1000, True),
+        "张家湾镇": (200, True),
+        "潞城镇": (400, True),
+    }
+    assert {s.name for s in gifts["漷县镇"].species.all()} == {"牡丹", "芍药"}
+    assert [i.quantity for i in gifts["漷县镇"].items.all()] == [None, None]
+    # Each town's gift went to the garden of its flower, and all of it was planted.
+    went_to = {
+        name: set(d.allocations.values_list("zone__garden__slug", flat=True))
+        for name, d in gifts.items()
+    }
+    assert went_to == {
+        "漷县镇": {"mudanyuan"},
+        "张家湾镇": {"zijingyuan"},
+        "潞城镇": {"yuejiyuan"},
+    }
+    assert all(d.planted == d.quantity == d.allocated for d in gifts.values())
+    day = Planting.objects.filter(planted_on="2024-04-07")
+    assert day.aggregate(total=Sum("quantity"))["total"] == 14000
+    assert (
+        day.filter(allocation__isnull=True).aggregate(total=Sum("quantity"))["total"]
+        == 14000 - 1600
+    )
+    lilac = Observation.objects.get(species__slug="zidingxiang")
+    assert lilac.kind == Observation.Kind.BLOOM_START
+
+
+def test_load_demo_twice_leaves_the_same_rows():
+    load_demo()
+    first = snapshot()
+
+    load_demo()
+
+    assert snapshot() == first
