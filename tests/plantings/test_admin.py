@@ -1,0 +1,229 @@
+"""Staff record gifts, allocate and plant them in the admin; the rules hold."""
+
+import pytest
+from django.urls import reverse
+
+from plantings import services
+from plantings.models import Allocation, Donation, Observation, Planting
+from tests.factories import DonorFactory, ZoneFactory
+from tests.plantings.conftest import DAY
+
+pytestmark = pytest.mark.django_db
+
+
+def inline(prefix, rows, initial=0):
+    """POST data of an inline formset with rows (dicts of field values)."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data |= {f"{prefix}-{i}-{k}": v for k, v in row.items()}
+    return data
+
+
+def donation_post(donor, quantity, items, allocations, is_floor=False):
+    data = {
+        "donor": donor.pk,
+        "received_on": "2024-04-01",
+        "quantity": str(quantity),
+        "note": "",
+        "note_en": "",
+    }
+    if is_floor:
+        data["is_floor"] = "on"
+    data |= inline("items", items)
+    data |= inline("allocations", allocations)
+    return data
+
+
+def test_staff_record_a_gift_and_allocate_it(admin_client, peony, herbaceous, zone):
+    donor = DonorFactory(name="漷县镇")
+    data = donation_post(
+        donor,
+        1000,
+        items=[{"species": peony.pk}, {"species": herbaceous.pk}],
+        allocations=[
+            {
+                "zone": zone.pk,
+                "species": peony.pk,
+                "quantity": "600",
+                "allocated_on": "2024-04-02",
+            },
+        ],
+        is_floor=True,
+    )
+
+    response = admin_client.post(reverse("admin:plantings_donation_add"), data)
+
+    assert response.status_code == 302
+    donation = Donation.objects.with_figures().get()
+    assert (donation.quantity, donation.is_floor, donation.allocated) == (
+        1000,
+        True,
+        600,
+    )
+    assert {i.species for i in donation.items.all()} == {peony, herbaceous}
+
+
+def test_over_allocating_in_the_admin_is_a_form_error_in_chinese(
+    admin_client, peony, zone
+):
+    donor = DonorFactory()
+    data = donation_post(
+        donor,
+        100,
+        items=[{"species": peony.pk}],
+        allocations=[
+            {
+                "zone": zone.pk,
+                "species": peony.pk,
+                "quantity": "60",
+                "allocated_on": "2024-04-02",
+            },
+            {
+                "zone": zone.pk,
+                "species": peony.pk,
+                "quantity": "50",
+                "allocated_on": "2024-04-02",
+            },
+        ],
+    )
+
+    response = admin_client.post(reverse("admin:plantings_donation_add"), data)
+
+    assert response.status_code == 200
+    assert "分配合计 110 株，超过了捐赠的 100 株" in response.content.decode()
+    assert 'value="60"' in response.content.decode()  # what staff typed stays
+    assert not Donation.objects.exists()
+    assert not Allocation.objects.exists()
+
+
+def test_lowering_a_species_share_below_its_allocations_is_refused(
+    admin_client, gift, peony, herbaceous, zone
+):
+    allocation = services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=700, allocated_on=DAY
+    )
+    items = list(gift.items.order_by("pk"))
+    data = donation_post(gift.donor, 1000, items=[], allocations=[], is_floor=True)
+    data |= inline(
+        "items",
+        [
+            {
+                "id": items[0].pk,
+                "species": peony.pk,
+                "quantity": "500",
+                "donation": gift.pk,
+            },
+            {
+                "id": items[1].pk,
+                "species": herbaceous.pk,
+                "quantity": "",
+                "donation": gift.pk,
+            },
+        ],
+        initial=2,
+    )
+    data |= inline(
+        "allocations",
+        [
+            {
+                "id": allocation.pk,
+                "zone": zone.pk,
+                "species": peony.pk,
+                "quantity": "700",
+                "allocated_on": "2024-04-07",
+                "donation": gift.pk,
+            },
+        ],
+        initial=1,
+    )
+
+    response = admin_client.post(
+        reverse("admin:plantings_donation_change", args=[gift.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert "超过了该品种的 500 株" in response.content.decode()
+    gift.refresh_from_db()
+    assert [i.quantity for i in gift.items.order_by("pk")] == [None, None]
+
+
+def test_planting_from_an_allocation_fills_zone_and_species(
+    admin_client, gift, peony, zone
+):
+    allocation = services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=300, allocated_on=DAY
+    )
+
+    response = admin_client.post(
+        reverse("admin:plantings_planting_add"),
+        {"allocation": allocation.pk, "quantity": "300", "planted_on": "2024-04-07"},
+    )
+
+    assert response.status_code == 302
+    planting = Planting.objects.get()
+    assert (planting.zone, planting.species, planting.quantity) == (zone, peony, 300)
+
+
+def test_planting_beyond_the_allocation_is_a_form_error(
+    admin_client, gift, peony, zone
+):
+    allocation = services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=300, allocated_on=DAY
+    )
+
+    response = admin_client.post(
+        reverse("admin:plantings_planting_add"),
+        {"allocation": allocation.pk, "quantity": "301", "planted_on": "2024-04-07"},
+    )
+
+    assert response.status_code == 200
+    assert "只剩 300 株可种" in response.content.decode()
+    assert not Planting.objects.exists()
+
+
+def test_planting_needs_a_zone_without_an_allocation(admin_client, peony):
+    response = admin_client.post(
+        reverse("admin:plantings_planting_add"),
+        {"species": peony.pk, "quantity": "5", "planted_on": "2024-04-07"},
+    )
+
+    assert response.status_code == 200
+    assert "zone" in response.context["adminform"].form.errors
+    assert not Planting.objects.exists()
+
+
+def test_recording_more_losses_than_planted_is_a_form_error(admin_client, peony):
+    zone = ZoneFactory()
+    planting = services.plant(zone=zone, species=peony, quantity=10, planted_on=DAY)
+
+    response = admin_client.post(
+        reverse("admin:plantings_observation_add"),
+        {
+            "planting": planting.pk,
+            "observed_on": "2024-05-01",
+            "kind": "loss",
+            "count": "11",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "只有 10 株记录为成活" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_donation_list_shows_figures_to_staff(admin_client, gift, peony, zone):
+    services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=250, allocated_on=DAY
+    )
+
+    response = admin_client.get(reverse("admin:plantings_donation_changelist"))
+
+    donation = response.context["cl"].result_list[0]
+    assert (donation.allocated, donation.planted) == (250, 0)
+    assert "1000余株" in response.content.decode()
+    assert ">750<" in response.content.decode()  # left to allocate
