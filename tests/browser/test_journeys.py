@@ -61,3 +61,21 @@ def test_foreign_hosts_are_caught(visitor, demo):
 
     assert visitor.foreign_requests == ["http://example.invalid/x"]
     visitor.foreign_requests.clear()
+
+
+def test_resident_follows_a_rose_back_to_the_town_that_gave_it(visitor, demo):
+    page = visitor.page
+
+    visitor.visit("/")
+    page.get_by_role("link", name="月季园", exact=True).click()
+    visitor.check()
+    page.get_by_role("link", name="月季花廊").click()
+    visitor.check()
+    page.get_by_role("link", name="潞城镇").first.click()
+    visitor.check()
+
+    assert "/donations/" in page.url
+    card = page.locator(page.url[page.url.index("#") :])
+    assert card.is_visible()
+    assert "潞城镇" in card.inner_text()
+    assert "400余株" in card.inner_text()
