@@ -337,7 +337,7 @@ class Species(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.latin_name})"
+        return f"{self.name} ({self.latin_name})" if self.latin_name else self.name
 
     def get_absolute_url(self):
         return reverse("gardens:species_detail", args=[self.slug])

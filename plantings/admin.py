@@ -11,7 +11,7 @@ from gardens.admin import photo_preview
 
 from . import services
 from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
-# RESOURCES-PENDING from .resources import DonationResource, PlantingResource
+from .resources import DonationResource, PlantingResource
 
 # Django's admin runs each change form in one transaction, so the locks the
 # forms below take in clean() are held until the object and its inlines are
@@ -101,10 +101,16 @@ class DonationItemInline(admin.TabularInline):
 class AllocationInline(admin.TabularInline):
     model = Allocation
     formset = AllocationFormSet
-    fields = ["zone", "species", "quantity", "allocated_on", "note", "planted"]
+    fields = ["zone", "species", "quantity", "planted", "allocated_on", "note"]
     readonly_fields = ["planted"]
     autocomplete_fields = ["zone", "species"]
     extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "note":
+            field.widget.attrs["size"] = 16  # keep the inline table on screen
+        return field
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("zone__garden")
@@ -117,7 +123,7 @@ class AllocationInline(admin.TabularInline):
 
 @admin.register(Donation)
 class DonationAdmin(ImportExportModelAdmin):
-    # RESOURCES-PENDING resource_classes = [DonationResource]
+    resource_classes = [DonationResource]
     list_display = [
         "donor",
         "received_on",
@@ -275,7 +281,7 @@ class PlantingForm(forms.ModelForm):
 
 @admin.register(Planting)
 class PlantingAdmin(ImportExportModelAdmin):
-    # RESOURCES-PENDING resource_classes = [PlantingResource]
+    resource_classes = [PlantingResource]
     form = PlantingForm
     list_display = ["planted_on", "zone", "species", "quantity", "donor", "source"]
     list_filter = [

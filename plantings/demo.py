@@ -14,7 +14,7 @@ import datetime as dt
 from gardens.models import Species, Zone
 
 from . import services
-from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
+from .models import Allocation, Donation, Donor, Observation, Planting
 
 PLANTING_DAY = dt.date(2024, 4, 7)
 DEMO_SPLIT = "分配数为演示数据"
@@ -83,18 +83,17 @@ def load():
         donor, _ = Donor.objects.update_or_create(
             name=name, defaults={"name_en": name_en, "kind": Donor.Kind.TOWN}
         )
-        donation, _ = Donation.objects.update_or_create(
+        donation = Donation.objects.filter(
+            donor=donor, received_on=PLANTING_DAY
+        ).first() or services.record_donation(
             donor=donor,
             received_on=PLANTING_DAY,
-            defaults={
-                "quantity": gift["quantity"],
-                "is_floor": True,
-                "note": gift["note"],
-                "note_en": gift["note_en"],
-            },
+            quantity=gift["quantity"],
+            is_floor=True,
+            items={species[slug]: None for slug in gift["species"]},
+            note=gift["note"],
+            note_en=gift["note_en"],
         )
-        for slug in gift["species"]:
-            DonationItem.objects.get_or_create(donation=donation, species=species[slug])
         for garden, code, slug, quantity in gift["allocations"]:
             zone = zones[(garden, code)]
             allocation = Allocation.objects.filter(

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext
 
-from .models import Allocation, Donation, Observation, Planting
+from .models import Allocation, Donation, DonationItem, Observation, Planting
 
 
 def lock_donation(donation_id):
@@ -114,6 +114,33 @@ def check_donation(*, quantity, is_floor, items, allocations):
         )
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_donation(
+    *, donor, received_on, quantity, is_floor, items, note="", note_en=""
+):
+    """
+    Record a gift and its species.
+
+    items maps each species to its share, or None where the donor recorded
+    no split. Checks the shares against the quantity, then creates the
+    Donation and its DonationItems. Raises ValidationError; writes nothing then.
+    """
+    check_donation(quantity=quantity, is_floor=is_floor, items=items, allocations=[])
+    donation = Donation.objects.create(
+        donor=donor,
+        received_on=received_on,
+        quantity=quantity,
+        is_floor=is_floor,
+        note=note,
+        note_en=note_en,
+    )
+    DonationItem.objects.bulk_create(
+        DonationItem(donation=donation, species=species, quantity=share)
+        for species, share in items.items()
+    )
+    return donation
 
 
 def ledger_of(donation, exclude_allocation=None):

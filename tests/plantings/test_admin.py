@@ -1,6 +1,7 @@
 """Staff record gifts, allocate and plant them in the admin; the rules hold."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from plantings import services
@@ -227,3 +228,57 @@ def test_donation_list_shows_figures_to_staff(admin_client, gift, peony, zone):
     assert (donation.allocated, donation.planted) == (250, 0)
     assert "1000余株" in response.content.decode()
     assert ">750<" in response.content.decode()  # left to allocate
+
+
+# --- Import through the admin ------------------------------------------------
+
+
+def admin_import(admin_client, csv_text):
+    """Upload csv_text on the donation import page; returns the dry-run page."""
+    url = reverse("admin:plantings_donation_import")
+    form = admin_client.get(url).context["form"]
+    csv_format = next(v for v, title in form.fields["format"].choices if title == "csv")
+    upload = SimpleUploadedFile("donations.csv", csv_text.encode(), "text/csv")
+    return admin_client.post(
+        url, {"import_file": upload, "format": csv_format, "resource": "0"}
+    )
+
+
+HEADER = "donor,donor_kind,received_on,quantity,is_floor,species,note\n"
+
+
+def test_admin_import_previews_then_imports_a_good_file(admin_client, peony):
+    preview = admin_import(
+        admin_client, HEADER + "漷县镇,town,2024-04-01,1000,余,牡丹,\n"
+    )
+    confirm = preview.context["confirm_form"]
+
+    assert not Donation.objects.exists()  # the preview wrote nothing
+    response = admin_client.post(
+        reverse("admin:plantings_donation_process_import"), confirm.initial
+    )
+
+    assert response.status_code == 302
+    donation = Donation.objects.get()
+    assert (donation.donor.name, donation.quantity, donation.is_floor) == (
+        "漷县镇",
+        1000,
+        True,
+    )
+
+
+def test_admin_import_with_a_bad_row_lists_it_and_offers_no_confirm(
+    admin_client, peony
+):
+    preview = admin_import(
+        admin_client,
+        HEADER
+        + "漷县镇,town,2024-04-01,1000,余,牡丹,\n"
+        + "潞城镇,town,2024-04-01,400,余,玫瑰X,\n",
+    )
+
+    page = preview.content.decode()
+    assert preview.context.get("confirm_form") is None
+    assert preview.context["result"].has_validation_errors()
+    assert "玫瑰X" in page
+    assert not Donation.objects.exists()

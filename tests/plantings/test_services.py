@@ -8,6 +8,7 @@ from tests.factories import (
     AllocationFactory,
     DonationFactory,
     DonationItemFactory,
+    DonorFactory,
     PlantingFactory,
     SpeciesFactory,
     ZoneFactory,
@@ -306,3 +307,36 @@ def test_database_refuses_a_loss_without_a_count(zone, peony):
 
     with pytest.raises(IntegrityError):
         ObservationFactory(zone=zone, species=peony, kind="loss", count=None)
+
+
+# --- Recording a gift -------------------------------------------------------
+
+
+def test_record_donation_with_and_without_a_split(peony, herbaceous):
+    donor = DonorFactory(name="漷县镇")
+
+    donation = services.record_donation(
+        donor=donor,
+        received_on=DAY,
+        quantity=1000,
+        is_floor=True,
+        items={peony: 600, herbaceous: None},
+    )
+
+    shares = {i.species: i.quantity for i in donation.items.all()}
+    assert shares == {peony: 600, herbaceous: None}
+    assert donation.quantity_display == "1000余株"
+
+
+def test_record_donation_with_shares_above_the_gift_writes_nothing(peony, herbaceous):
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_donation(
+            donor=DonorFactory(),
+            received_on=DAY,
+            quantity=100,
+            is_floor=False,
+            items={peony: 80, herbaceous: 30},
+        )
+
+    assert codes(excinfo) == ["split_exceeds_donation"]
+    assert not Donation.objects.exists()

@@ -1,0 +1,439 @@
+"""
+Spreadsheet import and export of donations and plantings, for the admin.
+
+Column names are English identifiers so that files keep working whatever the
+site's language. An import only creates rows (an id column is ignored) and
+is all or nothing: rows are written one by one inside one transaction, so
+each row sees the rows above it (a file cannot overdraw an allocation a row
+at a time), and any bad row rolls the whole file back.
+"""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Sum
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+
+from gardens.models import Garden, Species, Zone
+
+from . import services
+from .models import Allocation, Donation, DonationItem, Donor, Planting
+
+# Between species in a donation's species cell: "牡丹:600、芍药".
+SPECIES_SEPARATORS = re.compile(r"[、,;，；]")
+
+
+def _text(value):
+    """A cell as stripped text; spreadsheets turn codes like 1 into numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _count(value):
+    """A whole number above 0; "1.5", "0" and "十" are errors, not guesses."""
+    text = _text(value)
+    if not re.fullmatch(r"[0-9]+", text) or int(text) == 0:
+        raise ValueError(
+            gettext("Enter a whole number above 0, not “{value}”.").format(value=text)
+        )
+    return int(text)
+
+
+def _donor_kind(value):
+    """A Donor.Kind from its value or its label in the active language."""
+    text = _text(value)
+    labels = {str(label): kind for kind, label in Donor.Kind.choices}
+    return labels.get(text, text) or Donor.Kind.TOWN
+
+
+class CountWidget(widgets.IntegerWidget):
+    def __init__(self):
+        # Export numbers as numbers, never in a locale's format.
+        super().__init__(coerce_to_string=False)
+
+    def clean(self, value, row=None, **kwargs):
+        return _count(value) if _text(value) else None
+
+
+class DayWidget(widgets.DateWidget):
+    """A date written YYYY-MM-DD, or a spreadsheet's date cell."""
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, dt.datetime):
+            return value.date()
+        try:
+            return super().clean(_text(value), row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                gettext("Enter the date as YYYY-MM-DD, not “{value}”.").format(
+                    value=_text(value)
+                )
+            ) from None
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """1/0, true/false, yes/no, 是/否; 余 (as in "1000余株") means yes."""
+
+    YES = {"1", "true", "yes", "是", "余"}
+    NO = {"", "0", "false", "no", "否"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value).lower()
+        if text in self.YES | self.NO:
+            return text in self.YES
+        raise ValueError(
+            gettext("Enter 1 or 0 (yes or no), not “{value}”.").format(value=text)
+        )
+
+
+class SlugOrNameWidget(widgets.ForeignKeyWidget):
+    """
+    A garden or species by its slug or its Chinese name.
+
+    Exports the name, which staff read, unless another garden or species
+    shares it: then the slug, so that the file re-imports to the same row.
+    """
+
+    def __init__(self, model, unknown):
+        super().__init__(model, field="slug")
+        self.unknown = unknown
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return None
+        found = list(self.model.objects.filter(slug=text))
+        found = found or list(self.model.objects.filter(name=text)[:2])
+        if not found:
+            raise ValueError(self.unknown.format(name=text))
+        if len(found) > 1:
+            raise ValueError(
+                gettext("More than one is named “{name}”; write its slug.").format(
+                    name=text
+                )
+            )
+        return found[0]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value.slug if value.name in self.shared_names else value.name
+
+    @cached_property
+    def shared_names(self):
+        """Names of two or more rows; one query per resource instance."""
+        names = self.model.objects.order_by().values("name")
+        return {
+            row["name"] for row in names.annotate(rows=Count("pk")).filter(rows__gt=1)
+        }
+
+
+class SpeciesSharesWidget(widgets.Widget):
+    """
+    A donation's species, each with its share where one was recorded:
+    "牡丹:600、芍药" ⇄ {peony: 600, herbaceous peony: None}.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.species = SlugOrNameWidget(Species, _("Unknown species: {name}"))
+
+    def clean(self, value, row=None, **kwargs):
+        shares = {}
+        for part in SPECIES_SEPARATORS.split(_text(value)):
+            name, colon, share = part.replace("：", ":").partition(":")
+            if not name.strip():
+                continue
+            species = self.species.clean(name)
+            if species in shares:
+                raise ValueError(
+                    gettext("{name} is listed twice.").format(name=name.strip())
+                )
+            shares[species] = _count(share) if colon else None
+        if not shares:
+            raise ValueError(gettext("Name at least one species."))
+        return shares
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(
+            f"{self.species.render(species)}:{share}"
+            if share
+            else self.species.render(species)
+            for species, share in (value or {}).items()
+        )
+
+
+class ZoneWidget(widgets.ForeignKeyWidget):
+    """A zone by its code within the garden of the row's garden column."""
+
+    def __init__(self):
+        super().__init__(Zone, field="code")
+        self.gardens = SlugOrNameWidget(Garden, _("Unknown garden: {name}"))
+
+    def clean(self, value, row=None, **kwargs):
+        code = _text(value)
+        garden = self.gardens.clean(row.get("garden"))
+        if not code:
+            return None
+        if garden is None:
+            raise ValueError(gettext("Name the zone's garden in the garden column."))
+        try:
+            return garden.zones.get(code=code)
+        except Zone.DoesNotExist:
+            raise ValueError(
+                gettext("{garden} has no zone “{code}”.").format(
+                    garden=garden.name, code=code
+                )
+            ) from None
+
+
+class DonorWidget(widgets.ForeignKeyWidget):
+    def __init__(self):
+        super().__init__(Donor, field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        name = _text(value)
+        if not name:
+            return None
+        try:
+            return Donor.objects.get(name=name)
+        except Donor.DoesNotExist:
+            raise ValueError(
+                gettext("Unknown donor: {name}").format(name=name)
+            ) from None
+
+
+class LedgerResource(resources.ModelResource):
+    """What both resources share: create only, checked, all or nothing."""
+
+    class Meta:
+        use_transactions = True
+        # A file only adds rows; an id in it never selects a row to update.
+        force_init_instance = True
+        # Run full_clean() too: it reports blanks and overlong text per row.
+        clean_model_instances = True
+
+    def import_data(self, dataset, **kwargs):
+        # import-export keeps a file's good rows beside its bad ones unless
+        # asked not to, and the admin's confirm step does not ask.
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, **kwargs)
+
+
+class DonationResource(LedgerResource):
+    id = fields.Field(attribute="id", column_name="id", readonly=True)
+    donor = fields.Field(attribute="donor", column_name="donor", widget=DonorWidget())
+    # Imported by before_import_row, which creates new donors with it.
+    donor_kind = fields.Field(
+        attribute="donor__kind", column_name="donor_kind", readonly=True
+    )
+    received_on = fields.Field(
+        attribute="received_on", column_name="received_on", widget=DayWidget()
+    )
+    quantity = fields.Field(
+        attribute="quantity", column_name="quantity", widget=CountWidget()
+    )
+    is_floor = fields.Field(
+        attribute="is_floor", column_name="is_floor", widget=YesNoWidget()
+    )
+    # Parsed by import_instance into instance.shares: Donation.species is the
+    # many-to-many through DonationItem, written by do_instance_save.
+    species = fields.Field(
+        attribute="shares",
+        column_name="species",
+        widget=SpeciesSharesWidget(),
+        readonly=True,
+    )
+
+    class Meta:
+        model = Donation
+        fields = [
+            "id",
+            "donor",
+            "donor_kind",
+            "received_on",
+            "quantity",
+            "is_floor",
+            "species",
+            "note",
+        ]
+
+    def filter_export(self, queryset, **kwargs):
+        # Load donors and species with the page: one query each, not per row.
+        items = DonationItem.objects.select_related("species")
+        return queryset.select_related("donor").prefetch_related(
+            Prefetch("items", queryset=items)
+        )
+
+    def dehydrate_species(self, donation):
+        shares = {item.species: item.quantity for item in donation.items.all()}
+        return self.fields["species"].widget.render(shares)
+
+    def before_import_row(self, row, **kwargs):
+        """
+        Create the donor a row names for the first time, of kind donor_kind
+        (town when blank); an existing donor keeps its kind.
+        """
+        kind = _donor_kind(row.get("donor_kind"))
+        if kind not in Donor.Kind.values:
+            message = gettext(
+                "Unknown donor kind: {kind}; use town, organisation or person."
+            )
+            problem = ValidationError(message.format(kind=kind), code="invalid")
+            raise ValidationError({"donor_kind": problem})
+        name = _text(row.get("donor"))
+        if not name or Donor.objects.filter(name=name).exists():
+            return
+        donor = Donor(name=name, kind=kind)
+        try:
+            donor.full_clean()
+        except ValidationError as error:
+            raise ValidationError({"donor": error.messages}) from None
+        donor.save()
+
+    def import_instance(self, instance, row, **kwargs):
+        """Fill the donation's fields and instance.shares, reporting all errors."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            instance.shares = self.fields["species"].widget.clean(row.get("species"))
+        except ValueError as error:
+            errors["species"] = [ValidationError(str(error), code="invalid")]
+        if errors:
+            raise ValidationError(errors)
+
+    def do_instance_save(self, instance, is_create):
+        """Record the donation and its species through the service."""
+        donation = services.record_donation(
+            donor=instance.donor,
+            received_on=instance.received_on,
+            quantity=instance.quantity,
+            is_floor=instance.is_floor,
+            items=instance.shares,
+            note=instance.note,
+        )
+        # The admin logs the new row by the instance's primary key.
+        instance.pk = donation.pk
+
+
+class PlantingResource(LedgerResource):
+    id = fields.Field(attribute="id", column_name="id", readonly=True)
+    # Only exported: the zone column's widget reads the garden it names.
+    garden = fields.Field(
+        attribute="zone__garden",
+        column_name="garden",
+        widget=SlugOrNameWidget(Garden, _("Unknown garden: {name}")),
+        readonly=True,
+    )
+    zone = fields.Field(attribute="zone", column_name="zone", widget=ZoneWidget())
+    species = fields.Field(
+        attribute="species",
+        column_name="species",
+        widget=SlugOrNameWidget(Species, _("Unknown species: {name}")),
+    )
+    quantity = fields.Field(
+        attribute="quantity", column_name="quantity", widget=CountWidget()
+    )
+    planted_on = fields.Field(
+        attribute="planted_on", column_name="planted_on", widget=DayWidget()
+    )
+    # Imported by import_instance, which turns it into an allocation.
+    donor = fields.Field(
+        attribute="donor", column_name="donor", widget=DonorWidget(), readonly=True
+    )
+
+    class Meta:
+        model = Planting
+        fields = [
+            "id",
+            "garden",
+            "zone",
+            "species",
+            "quantity",
+            "planted_on",
+            "donor",
+            "source",
+            "note",
+        ]
+
+    def filter_export(self, queryset, **kwargs):
+        # Load zone, garden, species and donor with the page, not per row.
+        return queryset.with_sources()
+
+    def import_instance(self, instance, row, **kwargs):
+        """Fill the planting's fields, then the allocation its donor names."""
+        super().import_instance(instance, row, **kwargs)
+        try:
+            donor = self.fields["donor"].widget.clean(row.get("donor"))
+        except ValueError as error:
+            problem = ValidationError(str(error), code="invalid")
+            raise ValidationError({"donor": problem}) from None
+        # Without zone, species or quantity there is nothing to match, and
+        # full_clean() reports what is missing.
+        needed = (instance.zone_id, instance.species_id, instance.quantity)
+        if donor is not None and None not in needed:
+            instance.allocation = allocation_for(instance, donor)
+
+    def do_instance_save(self, instance, is_create):
+        # Write through the service, which locks the donation and checks the
+        # allocation again; keep the pk so the admin can log the new row.
+        planting = services.plant(
+            zone=instance.zone,
+            species=instance.species,
+            quantity=instance.quantity,
+            planted_on=instance.planted_on,
+            allocation=instance.allocation,
+            source=instance.source,
+            note=instance.note,
+        )
+        instance.pk = planting.pk
+
+
+def allocation_for(planting, donor):
+    """
+    The earliest of the donor's allocations to the planting's zone and species
+    with enough left for it. Plantings imported above in the same file count
+    as planted. Raises ValidationError (column donor) when there is none.
+    """
+    allocations = (
+        Allocation.objects.filter(
+            donation__donor=donor, zone=planting.zone, species=planting.species
+        )
+        .annotate(planted=Sum("plantings__quantity", default=0))
+        .order_by("allocated_on", "pk")
+    )
+    left = [allocation.quantity - allocation.planted for allocation in allocations]
+    for allocation, count in zip(allocations, left, strict=True):
+        if count >= planting.quantity:
+            return allocation
+    where = {
+        "donor": donor.name,
+        "species": planting.species.name,
+        "zone": f"{planting.zone.garden.name} {planting.zone.code}",
+    }
+    if not left:
+        message = gettext("{donor} has no allocation of {species} to {zone}.")
+        code = "no_allocation"
+    else:
+        message = gettext(
+            "No allocation of {species} from {donor} to {zone} has {count} plants "
+            "left; the most left in one is {left}."
+        )
+        code = "allocation_used_up"
+        where.update(count=planting.quantity, left=max(left))
+    raise ValidationError(
+        {"donor": ValidationError(message.format(**where), code=code)}
+    )
