@@ -33,6 +33,7 @@ PAGES=(
     /gardens/mudanyuan/zones/A1/
     /species/mudan/
     /bloom/
+    /donations/
 )
 
 for knob in "BENCH_PORT=$PORT" "BENCH_SECONDS=$DURATION" "BENCH_CONNECTIONS=$CONNECTIONS"; do

@@ -286,6 +286,7 @@ class PlantingAdmin(ImportExportModelAdmin):
     list_display = ["planted_on", "zone", "species", "quantity", "donor", "source"]
     list_filter = [
         "zone__garden",
+        "zone",
         "species",
         "allocation__donation__donor",
         "planted_on",
@@ -357,6 +358,7 @@ class ObservationAdmin(admin.ModelAdmin):
     list_filter = [
         "kind",
         "zone__garden",
+        "zone",
         "species",
         "planting__allocation__donation__donor",
         "observed_on",
