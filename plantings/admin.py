@@ -58,15 +58,8 @@ class AllocationFormSet(LedgerFormSet):
             .annotate(planted=Sum("plantings__quantity", default=0))
             .values_list("pk", "planted")
         )
-        errors = []
-        for form in self.forms:
-            if self._should_delete_form(form) and planted.get(form.instance.pk):
-                errors.append(
-                    gettext(
-                        "An allocation from which plants were already planted "
-                        "cannot be deleted; lower its quantity instead."
-                    )
-                )
+        # Deleting a planted allocation is refused by the admin itself (its
+        # plantings protect it), before this runs.
         try:
             services.check_donation(
                 quantity=donation.quantity,
@@ -85,9 +78,7 @@ class AllocationFormSet(LedgerFormSet):
                 ],
             )
         except ValidationError as e:
-            errors.extend(e.messages)
-        if errors:
-            raise ValidationError(errors)
+            raise ValidationError(e.messages) from None
 
 
 class DonationItemInline(admin.TabularInline):

@@ -282,3 +282,68 @@ def test_admin_import_with_a_bad_row_lists_it_and_offers_no_confirm(
     assert preview.context["result"].has_validation_errors()
     assert "玫瑰X" in page
     assert not Donation.objects.exists()
+
+
+def test_allocation_admin_refuses_more_than_is_left(admin_client, gift, peony, zone):
+    services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=900, allocated_on=DAY
+    )
+
+    response = admin_client.post(
+        reverse("admin:plantings_allocation_add"),
+        {
+            "donation": gift.pk,
+            "zone": zone.pk,
+            "species": peony.pk,
+            "quantity": "101",
+            "allocated_on": "2024-04-08",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "分配合计 1001 株，超过了捐赠的 1000 株" in response.content.decode()
+    assert Allocation.objects.count() == 1
+
+
+def test_deleting_a_planted_allocation_in_the_donation_form_is_refused(
+    admin_client, gift, peony, herbaceous, zone
+):
+    allocation = services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=10, allocated_on=DAY
+    )
+    services.plant(
+        zone=zone, species=peony, quantity=4, planted_on=DAY, allocation=allocation
+    )
+    items = list(gift.items.order_by("pk"))
+    data = donation_post(gift.donor, 1000, items=[], allocations=[], is_floor=True)
+    data |= inline(
+        "items",
+        [
+            {"id": i.pk, "species": i.species_id, "quantity": "", "donation": gift.pk}
+            for i in items
+        ],
+        initial=2,
+    )
+    data |= inline(
+        "allocations",
+        [
+            {
+                "id": allocation.pk,
+                "zone": zone.pk,
+                "species": peony.pk,
+                "quantity": "10",
+                "allocated_on": "2024-04-07",
+                "donation": gift.pk,
+                "DELETE": "on",
+            },
+        ],
+        initial=1,
+    )
+
+    response = admin_client.post(
+        reverse("admin:plantings_donation_change", args=[gift.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert "受保护" in response.content.decode()  # Django's own refusal
+    assert Allocation.objects.filter(pk=allocation.pk).exists()
