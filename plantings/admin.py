@@ -225,7 +225,37 @@ class AllocationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["donation", "zone", "species"]
 
 
-class PlantingForm(forms.ModelForm):
+class ZoneAndSpeciesFromSource(forms.ModelForm):
+    """
+    A form whose zone and species may follow from another row it names
+    (source_field: a planting's allocation, an observation's planting).
+    """
+
+    source_field = None
+    missing_message = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].required = False
+        self.fields["species"].required = False
+
+    def fill_zone_and_species(self, data):
+        """Take zone and species from the source where left empty."""
+        source = data.get(self.source_field)
+        if source is not None:
+            data["zone"] = data.get("zone") or source.zone
+            data["species"] = data.get("species") or source.species
+        for field in ("zone", "species"):
+            if not data.get(field) and field not in self.errors:
+                self.add_error(field, self.missing_message)
+        self.instance.zone = data.get("zone")
+        self.instance.species = data.get("species")
+
+
+class PlantingForm(ZoneAndSpeciesFromSource):
+    source_field = "allocation"
+    missing_message = _("Choose this, or the allocation it came from.")
+
     class Meta:
         model = Planting
         fields = [
@@ -238,25 +268,13 @@ class PlantingForm(forms.ModelForm):
             "note",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # With an allocation chosen, zone and species follow from it.
-        self.fields["zone"].required = False
-        self.fields["species"].required = False
-
     def clean(self):
         data = super().clean()
-        allocation = data.get("allocation")
-        if allocation is not None:
-            data["zone"] = data.get("zone") or allocation.zone
-            data["species"] = data.get("species") or allocation.species
-        for field in ("zone", "species"):
-            if not data.get(field) and field not in self.errors:
-                self.add_error(field, _("Choose this, or the allocation it came from."))
+        self.fill_zone_and_species(data)
         if self.errors:
             return data
         allocation = services.lock_for_planting(
-            allocation=allocation, planting=self.instance
+            allocation=data.get("allocation"), planting=self.instance
         )
         services.check_planting(
             zone=data["zone"],
@@ -265,8 +283,6 @@ class PlantingForm(forms.ModelForm):
             allocation=allocation,
             planting=self.instance,
         )
-        self.instance.zone = data["zone"]
-        self.instance.species = data["species"]
         return data
 
 
@@ -296,7 +312,10 @@ class PlantingAdmin(ImportExportModelAdmin):
         return planting.donor or "—"
 
 
-class ObservationForm(forms.ModelForm):
+class ObservationForm(ZoneAndSpeciesFromSource):
+    source_field = "planting"
+    missing_message = _("Choose this, or the planting it is about.")
+
     class Meta:
         model = Observation
         fields = [
@@ -311,22 +330,12 @@ class ObservationForm(forms.ModelForm):
             "photo",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["zone"].required = False
-        self.fields["species"].required = False
-
     def clean(self):
         data = super().clean()
-        planting = data.get("planting")
-        if planting is not None:
-            data["zone"] = data.get("zone") or planting.zone
-            data["species"] = data.get("species") or planting.species
-        for field in ("zone", "species"):
-            if not data.get(field) and field not in self.errors:
-                self.add_error(field, _("Choose this, or the planting it is about."))
+        self.fill_zone_and_species(data)
         if self.errors:
             return data
+        planting = data.get("planting")
         if data["kind"] == Observation.Kind.LOSS and planting is not None:
             planting = services.lock_planting(planting.pk)
         services.check_observation(
@@ -337,8 +346,6 @@ class ObservationForm(forms.ModelForm):
             planting=planting,
             observation=self.instance,
         )
-        self.instance.zone = data["zone"]
-        self.instance.species = data["species"]
         return data
 
 
