@@ -265,6 +265,7 @@ class PlantingForm(ZoneAndSpeciesFromSource):
             "quantity",
             "planted_on",
             "source",
+            "event",
             "note",
         ]
 

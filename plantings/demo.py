@@ -11,6 +11,8 @@ demo obeys the ledger's rules; rows that exist already are left alone.
 
 import datetime as dt
 
+from events.demo import PLANTING_DAY_2024
+from events.models import Event
 from gardens.models import Species, Zone
 
 from . import services
@@ -76,6 +78,7 @@ OTHER_SOURCE = "植树日花苗（无捐赠记录）"
 def load():
     """Create what is missing of the demo; returns a line saying what is there."""
     species = {s.slug: s for s in Species.objects.all()}
+    planting_day = Event.objects.filter(slug=PLANTING_DAY_2024).first()
     zones = {(z.garden.slug, z.code): z for z in Zone.objects.select_related("garden")}
 
     for gift in GIFTS:
@@ -114,6 +117,7 @@ def load():
                     planted_on=PLANTING_DAY,
                     allocation=allocation,
                     note="乡土植物进社区 扮靓美丽副中心",
+                    event=planting_day,
                 )
 
     for garden, code, quantity in OTHER_SEEDLINGS:
@@ -127,7 +131,13 @@ def load():
                 planted_on=PLANTING_DAY,
                 source=OTHER_SOURCE,
                 note=DEMO_SPLIT,
+                event=planting_day,
             )
+
+    # Plantings recorded before the planting day's event existed join it now.
+    Planting.objects.filter(planted_on=PLANTING_DAY, event__isnull=True).update(
+        event=planting_day
+    )
 
     lilac_corner = zones[("zijingyuan", "A2")]
     if not Observation.objects.filter(

@@ -289,6 +289,14 @@ class Planting(models.Model):
         blank=True,
         help_text=_("Where plants from no donation came from."),
     )
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.PROTECT,
+        related_name="plantings",
+        null=True,
+        blank=True,
+        verbose_name=_("planted at event"),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = PlantingQuerySet.as_manager()

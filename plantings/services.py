@@ -258,7 +258,17 @@ def lock_for_planting(*, allocation=None, planting=None):
 
 
 @transaction.atomic
-def plant(*, zone, species, quantity, planted_on, allocation=None, source="", note=""):
+def plant(
+    *,
+    zone,
+    species,
+    quantity,
+    planted_on,
+    allocation=None,
+    source="",
+    note="",
+    event=None,
+):
     """
     Record plants that went into the ground.
 
@@ -276,6 +286,7 @@ def plant(*, zone, species, quantity, planted_on, allocation=None, source="", no
         allocation=allocation,
         source=source,
         note=note,
+        event=event,
     )
 
 

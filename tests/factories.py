@@ -1,6 +1,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from gardens.models import Community, Garden, Species, Theme, Zone
 
@@ -107,3 +108,52 @@ class ObservationFactory(factory.django.DjangoModelFactory):
     species = factory.SubFactory(SpeciesFactory)
     observed_on = dt.date(2024, 4, 20)
     kind = "full_bloom"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Organisation"
+
+    name = factory.Sequence(lambda n: f"单位{n}")
+    kind = "government"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published planting day ten days from now, open for sign-up."""
+
+    class Meta:
+        model = "events.Event"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"植树日{n}")
+    title_en = factory.Sequence(lambda n: f"Planting day {n}")
+    slug = factory.Sequence(lambda n: f"planting-day-{n}")
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) + dt.timedelta(days=10)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=3))
+    signup_opens_at = factory.LazyFunction(
+        lambda: timezone.now() - dt.timedelta(days=1)
+    )
+    signup_closes_at = factory.LazyAttribute(
+        lambda o: o.starts_at - dt.timedelta(hours=12)
+    )
+    meeting_point = "牡丹园社区党群服务站"
+    capacity = 20
+    status = "published"
+
+    @factory.post_generation
+    def gardens(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.gardens.set(extracted)
+
+
+class SignupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Signup"
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"志愿者{n}")
+    phone = factory.Sequence(lambda n: f"+86138{n:08d}")
+    headcount = 1
+    status = "confirmed"

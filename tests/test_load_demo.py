@@ -3,7 +3,10 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 
+from events import services as event_services
+from events.models import Event, Organisation, Signup
 from gardens.models import Community, Garden, Species, Zone
 from plantings.models import (
     Allocation,
@@ -29,6 +32,10 @@ MODELS = [
     Allocation,
     Planting,
     Observation,
+    Organisation,
+    Event,
+    Event.gardens.through,
+    Signup,
 ]
 
 
@@ -99,6 +106,42 @@ def test_load_demo_tells_the_donation_story():
     )
     lilac = Observation.objects.get(species__slug="zidingxiang")
     assert lilac.kind == Observation.Kind.BLOOM_START
+
+
+def test_load_demo_tells_the_planting_day_story():
+    load_demo()
+
+    day = Event.objects.with_seats().get(slug="2024-planting-day")
+    assert day.title == "乡土植物进社区 扮靓美丽副中心"
+    assert day.starts_at.date().isoformat() == "2024-04-07"
+    assert day.seats_taken == 300
+    assert set(day.signups.values_list("organisation__name", flat=True)) >= {
+        "区纪委区监委",
+        "区政府办",
+        "区委编办",
+        "区委网信办",
+    }
+    assert not day.signups.filter(checked_in_at__isnull=True).exists()
+    assert day.plantings.aggregate(total=Sum("quantity"))["total"] == 14000
+    assert set(day.gardens.values_list("slug", flat=True)) == {
+        "mudanyuan",
+        "zijingyuan",
+        "yuejiyuan",
+    }
+
+
+def test_load_demo_opens_the_next_planting_day_for_sign_ups(april):
+    load_demo()
+
+    upcoming = Event.objects.published().upcoming().get()
+    local_start = timezone.localtime(upcoming.starts_at)
+    signup = event_services.sign_up(
+        event=upcoming, name="居民", phone="+8613800138000", headcount=2
+    )
+
+    assert local_start.date().isoformat() == "2025-04-06"  # first Sunday of April
+    assert local_start.hour == 9
+    assert signup.status == Signup.Status.CONFIRMED
 
 
 def test_load_demo_twice_leaves_the_same_rows():

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "import_export",
     "tongyun",
     "gardens",
+    "events",
     "plantings",
 ]
 
@@ -185,6 +186,25 @@ if _mail_backend.endswith("smtp.EmailBackend"):
         "use_tls": env.bool("MAIL_USE_TLS", default=False),
     }
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
+
+
+# --- Volunteers' messages and rate limits ------------------------------
+
+# Absolute links in messages (tickets) start with this.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where messages to volunteers go: events.notify.LogSender (the log),
+# events.notify.EmailSender (e-mail when given), or an SMS sender class.
+NOTIFY_SENDER = env("NOTIFY_SENDER", default="events.notify.LogSender")
+# Every public form is rate limited per client through the cache; load tests
+# switch it off with RATELIMIT_ENABLE=false.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+# Behind a proxy, the client's address is in X-Forwarded-For (set
+# RATELIMIT_IP_META_KEY=HTTP_X_FORWARDED_FOR there).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Spreadsheet exports never start a cell with =, +, - or @ (Excel and WPS
+# would run it as a formula).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 
 # --- Logging ------------------------------------------------------------

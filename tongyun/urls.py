@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("gardens.urls")),
     path("", include("plantings.urls")),
+    path("", include("events.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,0 +1,284 @@
+import secrets
+
+from django.db import models
+from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tongyun.lib.i18n import Localized
+
+MAX_PUBLIC_HEADCOUNT = 5
+
+
+def new_token():
+    """An unguessable ticket token (192 bits), safe in a URL."""
+    return secrets.token_urlsafe(24)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("government office")
+        COMMUNITY = "community", _("community")
+        SCHOOL = "school", _("school")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER
+    )
+
+    name_i18n = Localized("name")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+def _confirmed_headcount():
+    """Correlated subquery: confirmed headcount of the outer event."""
+    confirmed = Signup.objects.filter(
+        event=OuterRef("pk"), status=Signup.Status.CONFIRMED
+    ).order_by()
+    total = confirmed.annotate(total=Func(F("headcount"), function="SUM"))
+    return Coalesce(
+        Subquery(total.values("total"), output_field=models.IntegerField()), 0
+    )
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def visible(self):
+        """What the public may open: published, or cancelled (to say so)."""
+        return self.exclude(status=Event.Status.DRAFT)
+
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at")
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at")
+
+    def with_seats(self):
+        """Annotate seats_taken: the confirmed headcount (one subquery)."""
+        return self.annotate(seats_taken=_confirmed_headcount())
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        PLANTING_DAY = "planting_day", _("planting day")
+        CARE_DAY = "care_day", _("garden care day")
+        WORKSHOP = "workshop", _("workshop")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("event status", "draft")
+        PUBLISHED = "published", pgettext_lazy("event status", "published")
+        CANCELLED = "cancelled", pgettext_lazy("event status", "cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.PLANTING_DAY
+    )
+    gardens = models.ManyToManyField(
+        "gardens.Garden", related_name="events", verbose_name=_("gardens")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    meeting_point = models.CharField(_("meeting point"), max_length=200)
+    meeting_point_en = models.CharField(
+        _("meeting point (English)"), max_length=200, blank=True
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity (people)"),
+        help_text=_("Confirmed sign-ups, counted in people, never exceed this."),
+    )
+    signup_opens_at = models.DateTimeField(_("sign-up opens at"))
+    signup_closes_at = models.DateTimeField(_("sign-up closes at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    seedling_goal = models.PositiveIntegerField(
+        _("seedling goal"), null=True, blank=True
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    title_i18n = Localized("title")
+    meeting_point_i18n = Localized("meeting_point")
+    description_i18n = Localized("description")
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="events_event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="events_event_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(signup_closes_at__gt=F("signup_opens_at")),
+                name="events_event_signup_window_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", args=[self.slug])
+
+    @property
+    def hours(self):
+        """The event's length in hours: a volunteer's default hours."""
+        return round((self.ends_at - self.starts_at).total_seconds() / 3600, 1)
+
+    @property
+    def seats_left(self):
+        """Needs with_seats()."""
+        return max(self.capacity - self.seats_taken, 0)
+
+    def is_signup_open(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.signup_opens_at <= now <= self.signup_closes_at
+        )
+
+    def is_over(self, now=None):
+        return self.ends_at < (now or timezone.now())
+
+
+class SignupQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(
+            status__in=[Signup.Status.CONFIRMED, Signup.Status.WAITLISTED]
+        )
+
+    def waiting_order(self):
+        """Waitlisted sign-ups, first come first served."""
+        return self.filter(status=Signup.Status.WAITLISTED).order_by("created_at", "pk")
+
+
+class Signup(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", pgettext_lazy("signup status", "confirmed")
+        WAITLISTED = "waitlisted", pgettext_lazy("signup status", "on the waiting list")
+        CANCELLED = "cancelled", pgettext_lazy("signup status", "cancelled")
+
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        related_name="signups",
+        verbose_name=_("event"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("Mainland mobile number, stored as +86…; private."),
+    )
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("Optional: where to send the ticket and the reminder; private."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="zh-hans",
+        help_text=_("Messages to the volunteer are written in this language."),
+    )
+    headcount = models.PositiveSmallIntegerField(_("people"), default=1)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="signups",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+    )
+    is_group = models.BooleanField(
+        _("group booking"),
+        default=False,
+        help_text=_("Entered by staff for an organisation; name is its leader."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED
+    )
+    token = models.CharField(
+        _("ticket token"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    hours = models.DecimalField(
+        _("volunteer hours"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Per person; empty means the event's length."),
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent at"), null=True, blank=True
+    )
+
+    objects = SignupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        permissions = [
+            ("view_personal_data", _("Can see volunteers' full phone numbers")),
+        ]
+        constraints = [
+            # One active sign-up per phone per event; services.sign_up turns
+            # the clash into a plain "already signed up" message.
+            models.UniqueConstraint(
+                fields=["event", "phone"],
+                condition=Q(status__in=["confirmed", "waitlisted"]) & ~Q(phone=""),
+                name="events_signup_one_active_per_phone",
+            ),
+            models.CheckConstraint(
+                condition=Q(headcount__gt=0), name="events_signup_headcount_positive"
+            ),
+        ]
+        indexes = [
+            # services.promote reads the waiting list in this order.
+            models.Index(
+                fields=["event", "status", "created_at"], name="events_signup_queue"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ×{self.headcount} · {self.event.title}"
+
+    def get_absolute_url(self):
+        return reverse("events:ticket", args=[self.token])
+
+    @property
+    def is_active(self):
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def volunteer_hours(self):
+        """Hours per person: as recorded, else the event's length."""
+        return self.hours if self.hours is not None else self.event.hours

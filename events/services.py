@@ -1,0 +1,191 @@
+"""
+Sign-ups for events: capacity, waiting list, cancellation, check-in.
+
+Rules (DESIGN §5):
+- The confirmed headcount of an event never exceeds its capacity, however
+  many people sign up at once on however many app servers.
+- A sign-up that does not fit is waitlisted whole; cancelling promotes
+  waitlisted sign-ups in order, each that fits.
+- One active sign-up per phone per event (also a database constraint).
+
+Every writer locks the event row first (select_for_update), so sign-ups and
+cancellations of one event take turns across processes and hosts. A lock
+not had within LOCK_TIMEOUT raises Busy, and nothing is written.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from . import notify
+from .models import MAX_PUBLIC_HEADCOUNT, Event, Signup
+
+LOCK_TIMEOUT = "3s"
+
+
+class Busy(Exception):
+    """Too many people at once: the event stayed locked; try again."""
+
+
+def lock_event(event_id):
+    """
+    The event, its row locked until the transaction ends.
+
+    Waits at most LOCK_TIMEOUT on PostgreSQL, then raises Busy.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    try:
+        return Event.objects.select_for_update().get(pk=event_id)
+    except OperationalError as e:
+        raise Busy from e
+
+
+def seats_taken(event):
+    """Confirmed headcount of event (one query)."""
+    confirmed = event.signups.filter(status=Signup.Status.CONFIRMED)
+    return confirmed.aggregate(total=Sum("headcount", default=0))["total"]
+
+
+def _refuse(message, code, **params):
+    raise ValidationError(message.format(**params), code=code)
+
+
+@transaction.atomic
+def sign_up(*, event, name, phone, headcount, organisation=None, is_group=False):
+    """
+    Sign name up for event with headcount people.
+
+    Locks the event, then confirms the sign-up if it fits in the seats left
+    and waitlists it whole otherwise. Staff group bookings (is_group) skip
+    the public window and headcount limit but must fit. Sends the
+    confirmation once the transaction commits. Raises ValidationError
+    (codes: event_closed, outside_window, bad_headcount, phone_taken,
+    group_too_big) or Busy; writes nothing then.
+    """
+    event = lock_event(event.pk)
+    now = timezone.now()
+    if event.status != Event.Status.PUBLISHED:
+        _refuse(gettext("This event is not open for sign-ups."), "event_closed")
+    if not is_group:
+        if not event.signup_opens_at <= now <= event.signup_closes_at:
+            _refuse(
+                gettext("Sign-up for this event is open from {opens} to {closes}."),
+                "outside_window",
+                opens=timezone.localtime(event.signup_opens_at).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                closes=timezone.localtime(event.signup_closes_at).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            )
+        if not 1 <= headcount <= MAX_PUBLIC_HEADCOUNT:
+            _refuse(
+                gettext("Sign up 1 to {most} people at a time."),
+                "bad_headcount",
+                most=MAX_PUBLIC_HEADCOUNT,
+            )
+    if phone and event.signups.active().filter(phone=phone).exists():
+        _refuse(
+            gettext(
+                "This phone number is already signed up for this event. Use the "
+                "ticket link you received to see or cancel it."
+            ),
+            "phone_taken",
+        )
+    left = event.capacity - seats_taken(event)
+    fits = headcount <= left
+    if is_group and not fits:
+        _refuse(
+            gettext("Only {left} seats are left; the group has {count}."),
+            "group_too_big",
+            left=max(left, 0),
+            count=headcount,
+        )
+    try:
+        with transaction.atomic():
+            signup = Signup.objects.create(
+                event=event,
+                name=name,
+                phone=phone,
+                headcount=headcount,
+                organisation=organisation,
+                is_group=is_group,
+                status=Signup.Status.CONFIRMED if fits else Signup.Status.WAITLISTED,
+            )
+    except IntegrityError:
+        # The unique constraint caught a repeat that raced past the check.
+        _refuse(
+            gettext("This phone number is already signed up for this event."),
+            "phone_taken",
+        )
+    transaction.on_commit(lambda: notify.signed_up(signup))
+    return signup
+
+
+def promote(event):
+    """
+    Confirm waitlisted sign-ups of event in order, each that fits.
+
+    The caller holds the event's lock. Returns the promoted sign-ups.
+    Queries: seats taken, the waiting list, one update.
+    """
+    left = event.capacity - seats_taken(event)
+    promoted = []
+    for signup in event.signups.waiting_order():
+        if signup.headcount <= left:
+            signup.status = Signup.Status.CONFIRMED
+            left -= signup.headcount
+            promoted.append(signup)
+    Signup.objects.bulk_update(promoted, ["status"])
+    return promoted
+
+
+@transaction.atomic
+def cancel(signup):
+    """
+    Cancel signup and promote whoever now fits.
+
+    Locks the event. Cancelling twice is harmless. Tells the promoted
+    volunteers once the transaction commits. Returns the promoted sign-ups.
+    Raises Busy.
+    """
+    event = lock_event(signup.event_id)
+    signup = Signup.objects.get(pk=signup.pk)
+    if signup.status == Signup.Status.CANCELLED:
+        return []
+    was_confirmed = signup.status == Signup.Status.CONFIRMED
+    signup.status = Signup.Status.CANCELLED
+    signup.cancelled_at = timezone.now()
+    signup.save(update_fields=["status", "cancelled_at"])
+    promoted = promote(event) if was_confirmed else []
+    transaction.on_commit(lambda: [notify.promoted(s) for s in promoted])
+    return promoted
+
+
+def waitlist_position(signup):
+    """1 for the first in line; None unless waitlisted (one query)."""
+    if signup.status != Signup.Status.WAITLISTED:
+        return None
+    ahead = signup.event.signups.waiting_order().filter(
+        created_at__lt=signup.created_at
+    )
+    return ahead.count() + 1
+
+
+def check_in(signup, *, at=None):
+    """Mark signup as arrived (once; a second scan keeps the first time)."""
+    if signup.checked_in_at is None and signup.status == Signup.Status.CONFIRMED:
+        signup.checked_in_at = at or timezone.now()
+        signup.save(update_fields=["checked_in_at"])
+    return signup
+
+
+def mark_attended(signups, *, at=None):
+    """Check in every confirmed sign-up of signups not yet checked in."""
+    return signups.filter(
+        status=Signup.Status.CONFIRMED, checked_in_at__isnull=True
+    ).update(checked_in_at=at or timezone.now())

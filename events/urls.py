@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("events/", views.event_list, name="list"),
+    path("events/<slug:slug>/", views.event_detail, name="detail"),
+    path("events/<slug:slug>/signup/", views.signup_create, name="signup"),
+    path("events/<slug:slug>.ics", views.event_ics, name="ics"),
+    path("signups/<str:token>/", views.ticket, name="ticket"),
+    path("signups/<str:token>/cancel/", views.signup_cancel, name="cancel"),
+    path("signups/<str:token>/check-in/", views.signup_check_in, name="check_in"),
+]

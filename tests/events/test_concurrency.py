@@ -1,0 +1,146 @@
+"""
+Many volunteers at the same moment, each on their own database connection,
+as several app servers would be.
+"""
+
+import random
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from events import services
+from events.models import Signup
+from tests.factories import EventFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL; runs in CI's PostgreSQL pass",
+    ),
+]
+
+THREADS = 50
+
+
+def run_together(jobs, threads=THREADS):
+    """
+    Run jobs on `threads` threads released at one moment, each thread with
+    its own connection. Returns each job's result or exception, in order.
+    """
+    start = threading.Barrier(threads)
+    outcomes = [None] * len(jobs)
+
+    def worker(offset):
+        try:
+            start.wait()
+            for i in range(offset, len(jobs), threads):
+                try:
+                    outcomes[i] = jobs[i]()
+                except Exception as e:  # noqa: BLE001 (outcomes are checked)
+                    outcomes[i] = e
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def assert_capacity_holds_with_no_seat_wasted(event):
+    signups = list(event.signups.all())
+    confirmed = sum(s.headcount for s in signups if s.status == Signup.Status.CONFIRMED)
+    waiting = [s.headcount for s in signups if s.status == Signup.Status.WAITLISTED]
+    assert confirmed <= event.capacity
+    # Nobody waits who would fit in the seats left.
+    assert all(h > event.capacity - confirmed for h in waiting)
+    return confirmed, waiting
+
+
+def test_a_hundred_simultaneous_sign_ups_never_overfill_the_event():
+    event = EventFactory(capacity=37)
+    rng = random.Random(7)
+    headcounts = [rng.randint(1, 5) for _ in range(100)]
+    jobs = [
+        (
+            lambda n=n, h=h: services.sign_up(
+                event=event, name=f"志愿者{n}", phone=f"+86139{n:08d}", headcount=h
+            )
+        )
+        for n, h in enumerate(headcounts)
+    ]
+
+    outcomes = run_together(jobs)
+
+    unexpected = [o for o in outcomes if not isinstance(o, Signup | services.Busy)]
+    assert unexpected == []
+    assert event.signups.count() == sum(isinstance(o, Signup) for o in outcomes)
+    confirmed, waiting = assert_capacity_holds_with_no_seat_wasted(event)
+    assert confirmed >= event.capacity - 4  # only a 5-person group could be left out
+    assert len(waiting) > 0
+
+
+def test_simultaneous_cancellations_and_sign_ups_keep_capacity_and_order():
+    event = EventFactory(capacity=20)
+    rng = random.Random(11)
+    first = [
+        services.sign_up(
+            event=event,
+            name=f"甲{n}",
+            phone=f"+86137{n:08d}",
+            headcount=rng.randint(1, 4),
+        )
+        for n in range(30)
+    ]
+    leaving = rng.sample(first, 12)
+    jobs = [lambda s=s: services.cancel(s) for s in leaving]
+    jobs += [
+        (
+            lambda n=n: services.sign_up(
+                event=event,
+                name=f"乙{n}",
+                phone=f"+86136{n:08d}",
+                headcount=rng.randint(1, 5),
+            )
+        )
+        for n in range(40)
+    ]
+    rng.shuffle(jobs)
+
+    outcomes = run_together(jobs, threads=40)
+
+    unexpected = [
+        o
+        for o in outcomes
+        if isinstance(o, Exception) and not isinstance(o, services.Busy)
+    ]
+    assert unexpected == []
+    assert_capacity_holds_with_no_seat_wasted(event)
+    cancelled = set(
+        event.signups.filter(status="cancelled").values_list("pk", flat=True)
+    )
+    assert cancelled == {s.pk for s in leaving}
+
+
+def test_repeat_phone_racing_itself_gets_one_sign_up():
+    event = EventFactory(capacity=50)
+    jobs = [
+        (
+            lambda: services.sign_up(
+                event=event, name="同一人", phone="+8613800000000", headcount=1
+            )
+        )
+        for _ in range(10)
+    ]
+
+    outcomes = run_together(jobs, threads=10)
+
+    assert sum(isinstance(o, Signup) for o in outcomes) == 1
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert {e.code for e in refused} == {"phone_taken"}
+    assert event.signups.count() == 1

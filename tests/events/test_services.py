@@ -1,0 +1,224 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from events import services
+from events.models import Event, Signup
+from tests.factories import EventFactory, SignupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sign(event, phone, headcount=1, **kwargs):
+    return services.sign_up(
+        event=event,
+        name=f"志愿者{phone[-2:]}",
+        phone=phone,
+        headcount=headcount,
+        **kwargs,
+    )
+
+
+def confirmed_headcount(event):
+    return services.seats_taken(event)
+
+
+def test_sign_up_that_fits_is_confirmed():
+    event = EventFactory(capacity=5)
+
+    signup = sign(event, "+8613800000001", headcount=3)
+
+    assert signup.status == Signup.Status.CONFIRMED
+    assert confirmed_headcount(event) == 3
+
+
+def test_sign_up_that_does_not_fit_is_waitlisted_whole():
+    event = EventFactory(capacity=5)
+    sign(event, "+8613800000001", headcount=4)
+
+    signup = sign(event, "+8613800000002", headcount=2)
+
+    assert signup.status == Signup.Status.WAITLISTED
+    assert confirmed_headcount(event) == 4
+    assert services.waitlist_position(signup) == 1
+
+
+def test_a_smaller_sign_up_still_takes_a_seat_a_waiting_group_cannot():
+    event = EventFactory(capacity=5)
+    sign(event, "+8613800000001", headcount=4)
+    waiting = sign(event, "+8613800000002", headcount=3)
+
+    single = sign(event, "+8613800000003", headcount=1)
+
+    assert single.status == Signup.Status.CONFIRMED
+    assert confirmed_headcount(event) == 5
+    waiting.refresh_from_db()
+    assert waiting.status == Signup.Status.WAITLISTED
+
+
+def test_cancelling_promotes_waiting_sign_ups_in_order_each_that_fits():
+    event = EventFactory(capacity=6)
+    first = sign(event, "+8613800000001", headcount=4)
+    sign(event, "+8613800000002", headcount=2)
+    big = sign(event, "+8613800000003", headcount=4)  # waits
+    small = sign(event, "+8613800000004", headcount=1)  # waits (0 left)
+    later = sign(event, "+8613800000005", headcount=1)  # waits
+
+    promoted = services.cancel(first)
+
+    assert [s.pk for s in promoted] == [big.pk]
+    statuses = dict(event.signups.values_list("pk", "status"))
+    assert statuses[small.pk] == statuses[later.pk] == Signup.Status.WAITLISTED
+    assert confirmed_headcount(event) == 6
+
+
+def test_promotion_skips_a_group_that_does_not_fit_and_takes_the_next():
+    event = EventFactory(capacity=4)
+    first = sign(event, "+8613800000001", headcount=2)
+    sign(event, "+8613800000002", headcount=2)
+    too_big = sign(event, "+8613800000003", headcount=3)
+    fits = sign(event, "+8613800000004", headcount=2)
+
+    promoted = services.cancel(first)
+
+    assert [s.pk for s in promoted] == [fits.pk]
+    too_big.refresh_from_db()
+    assert too_big.status == Signup.Status.WAITLISTED
+    assert services.waitlist_position(too_big) == 1
+
+
+def test_cancelling_twice_is_harmless():
+    event = EventFactory(capacity=2)
+    signup = sign(event, "+8613800000001", headcount=2)
+    waiting = sign(event, "+8613800000002", headcount=2)
+    services.cancel(signup)
+
+    again = services.cancel(signup)
+
+    assert again == []
+    waiting.refresh_from_db()
+    assert waiting.status == Signup.Status.CONFIRMED
+
+
+def test_cancelling_a_waitlisted_sign_up_promotes_nobody():
+    event = EventFactory(capacity=2)
+    sign(event, "+8613800000001", headcount=2)
+    waiting = sign(event, "+8613800000002", headcount=1)
+
+    assert services.cancel(waiting) == []
+
+
+def test_repeat_phone_is_refused_plainly():
+    event = EventFactory()
+    sign(event, "+8613800000001")
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "+8613800000001")
+
+    assert excinfo.value.code == "phone_taken"
+    assert event.signups.count() == 1
+
+
+def test_a_cancelled_phone_may_sign_up_again():
+    event = EventFactory()
+    services.cancel(sign(event, "+8613800000001"))
+
+    again = sign(event, "+8613800000001")
+
+    assert again.status == Signup.Status.CONFIRMED
+
+
+def test_the_database_refuses_two_active_sign_ups_of_one_phone():
+    event = EventFactory()
+    SignupFactory(event=event, phone="+8613800000001")
+
+    with pytest.raises(IntegrityError):
+        SignupFactory(event=event, phone="+8613800000001", status="waitlisted")
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes"),
+    [(1, 2), (-3, -1)],  # days from now: not yet open; already closed
+)
+def test_sign_up_outside_the_window_is_refused(opens, closes):
+    now = timezone.now()
+    event = EventFactory(
+        signup_opens_at=now + dt.timedelta(days=opens),
+        signup_closes_at=now + dt.timedelta(days=closes),
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "+8613800000001")
+
+    assert excinfo.value.code == "outside_window"
+    assert not event.signups.exists()
+
+
+@pytest.mark.parametrize("status", [Event.Status.CANCELLED, Event.Status.DRAFT])
+def test_sign_up_for_an_event_not_open_is_refused(status):
+    event = EventFactory(status=status)
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "+8613800000001")
+
+    assert excinfo.value.code == "event_closed"
+
+
+@pytest.mark.parametrize("headcount", [0, 6])
+def test_headcount_out_of_range_is_refused(headcount):
+    event = EventFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "+8613800000001", headcount=headcount)
+
+    assert excinfo.value.code == "bad_headcount"
+
+
+def test_group_booking_fills_seats_but_never_more():
+    event = EventFactory(capacity=50)
+    group = sign(event, "", headcount=45, is_group=True)
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "", headcount=6, is_group=True)
+
+    assert group.status == Signup.Status.CONFIRMED
+    assert excinfo.value.code == "group_too_big"
+    assert confirmed_headcount(event) == 45
+
+
+def test_messages_are_chinese_by_default():
+    event = EventFactory()
+    sign(event, "+8613800000001")
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "+8613800000001")
+
+    assert "已经报名" in excinfo.value.messages[0]
+
+
+def test_check_in_keeps_the_first_time():
+    signup = SignupFactory()
+    first = timezone.now() - dt.timedelta(minutes=5)
+
+    services.check_in(signup, at=first)
+    services.check_in(signup)
+
+    signup.refresh_from_db()
+    assert signup.checked_in_at == first
+
+
+def test_mark_attended_checks_in_confirmed_only():
+    event = EventFactory()
+    confirmed = SignupFactory(event=event)
+    waiting = SignupFactory(event=event, status="waitlisted")
+
+    count = services.mark_attended(event.signups.all())
+
+    assert count == 1
+    confirmed.refresh_from_db()
+    waiting.refresh_from_db()
+    assert confirmed.checked_in_at is not None
+    assert waiting.checked_in_at is None
