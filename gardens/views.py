@@ -15,10 +15,16 @@ def plantings_model(name):
     A model of the plantings app, looked up by name.
 
     Garden, zone and species pages show where their plants came from; the
-    base app reaches the plantings app through the registry so that it
-    never imports it.
+    base app reaches the other apps through the registry so that it never
+    imports them.
     """
     return apps.get_model("plantings", name)
+
+
+def next_events():
+    """Published events still to come, soonest first, with seats taken."""
+    Event = apps.get_model("events", "Event")
+    return Event.objects.published().upcoming().with_seats()
 
 
 @require_safe
@@ -33,6 +39,7 @@ def home(request):
         (None, []) if blooming else Species.objects.next_to_bloom(after=day.month)
     )
     ctx = {
+        "next_event": next_events().first(),
         "gardens": gardens,
         "blooming": blooming,
         "next_month": next_month,
@@ -68,6 +75,7 @@ def garden_detail(request, slug):
         "observations": Observation.objects.latest_first().filter(zone__garden=garden)[
             :LATEST_OBSERVATIONS
         ],
+        "events": next_events().filter(gardens=garden),
         "month": today().month,
     }
     return render(request, "gardens/garden_detail.html", ctx)

@@ -9,6 +9,7 @@ from tests.factories import (
     AllocationFactory,
     DonationFactory,
     DonationItemFactory,
+    EventFactory,
     GardenFactory,
     ObservationFactory,
     PlantingFactory,
@@ -329,6 +330,7 @@ def make_items(name, count):
             species = SpeciesFactory.create_batch(2)
             grow(ZoneFactory(garden=garden), species[0])
             garden.signature_species.set(species)
+            EventFactory(gardens=[garden])
         return reverse(f"gardens:{name}"), 'class="card garden-card'
     if name == "garden_detail":
         garden = GardenFactory()
@@ -337,6 +339,7 @@ def make_items(name, count):
             zone.species.set(species)
             grow(zone, species[0])
         garden.signature_species.set(SpeciesFactory.create_batch(count))
+        EventFactory.create_batch(count, gardens=[garden])
         return garden.get_absolute_url(), 'class="card zone-card"'
     if name == "zone_detail":
         zone = ZoneFactory()
@@ -357,14 +360,15 @@ def make_items(name, count):
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        # gardens + community + figures; their main flowers; zone totals;
-        # plants planted; species in bloom (with this year's observations)
-        ("home", 5),
+        # next event + seats; gardens + community + figures; their main
+        # flowers; zone totals; plants planted; species in bloom (with this
+        # year's observations)
+        ("home", 6),
         # gardens + community + figures; their main flowers
         ("garden_list", 2),
         # garden + community + figures; zones; their species; main flowers;
-        # planted per species; donors; latest observations
-        ("garden_detail", 7),
+        # planted per species; donors; latest observations; coming events
+        ("garden_detail", 8),
         # zone + garden + community; its species with bloom signals;
         # plantings with donors; latest observations
         ("zone_detail", 4),
@@ -396,9 +400,9 @@ def test_home_out_of_season_query_count_is_constant(
     SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
     GardenFactory()
 
-    # gardens; their main flowers; zone totals; plants planted; in bloom now;
-    # all species, for what blooms next
-    with django_assert_num_queries(6):
+    # next event; gardens; their main flowers; zone totals; plants planted;
+    # in bloom now; all species, for what blooms next
+    with django_assert_num_queries(7):
         response = client.get(reverse("gardens:home"))
 
     assert html(response).count('class="card species-card') == item_count
