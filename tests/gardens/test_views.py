@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from gardens.models import Species, Zone
 from tests.factories import (
@@ -13,6 +14,7 @@ from tests.factories import (
     GardenFactory,
     ObservationFactory,
     PlantingFactory,
+    SignupFactory,
     SpeciesFactory,
     ZoneFactory,
 )
@@ -61,6 +63,22 @@ def test_next_to_bloom_wraps_past_december():
 
 def test_next_to_bloom_without_species_is_empty():
     assert Species.objects.next_to_bloom(after=11) == (None, [])
+
+
+def test_home_shows_the_next_planting_day(client):
+    EventFactory(title="明年植树日", starts_at=timezone.now() + dt.timedelta(days=40))
+    soon = EventFactory(title="植树日", capacity=10)
+    SignupFactory(event=soon, headcount=3)
+    EventFactory(
+        title="草稿", status="draft", starts_at=timezone.now() + dt.timedelta(days=1)
+    )
+
+    response = client.get(reverse("gardens:home"))
+
+    assert response.context["next_event"] == soon
+    card = html(response).split('class="next-event"')[1].split("</section>")[0]
+    assert soon.get_absolute_url() in card
+    assert "7" in card  # seats left
 
 
 def test_home_shows_gardens_and_headline_figures(client):
@@ -432,3 +450,15 @@ def test_healthz_answers_503_when_database_fails(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.content != b"ok"
+
+
+def test_garden_page_lists_its_coming_events_only(client):
+    garden, elsewhere = GardenFactory(), GardenFactory()
+    here = EventFactory(gardens=[garden])
+    EventFactory(gardens=[elsewhere])
+    EventFactory(gardens=[garden], status="draft")
+
+    response = client.get(garden.get_absolute_url())
+
+    assert list(response.context["events"]) == [here]
+    assert here.get_absolute_url() in html(response)
