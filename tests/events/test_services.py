@@ -222,3 +222,25 @@ def test_mark_attended_checks_in_confirmed_only():
     waiting.refresh_from_db()
     assert confirmed.checked_in_at is not None
     assert waiting.checked_in_at is None
+
+
+def test_purge_erases_personal_data_of_events_long_over():
+    now = timezone.now()
+    old = EventFactory(
+        starts_at=now - dt.timedelta(days=100),
+        ends_at=now - dt.timedelta(days=100) + dt.timedelta(hours=3),
+        signup_opens_at=now - dt.timedelta(days=120),
+        signup_closes_at=now - dt.timedelta(days=101),
+    )
+    gone = SignupFactory(event=old, name="王小明", email="w@example.org", headcount=2)
+    recent = SignupFactory(name="李华")
+
+    count = services.purge_personal_data()
+    again = services.purge_personal_data()
+
+    gone.refresh_from_db()
+    recent.refresh_from_db()
+    assert (count, again) == (1, 0)
+    assert (gone.name, gone.phone, gone.email, gone.headcount) == ("王*", "", "", 2)
+    assert recent.name == "李华"
+    assert recent.phone.startswith("+86")
