@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 
 import pytest
 from django.utils import translation
@@ -24,3 +25,16 @@ def april(monkeypatch):
     instant = dt.datetime(2024, 4, 15, 4, 0, tzinfo=dt.UTC)
     monkeypatch.setattr("django.utils.timezone.now", lambda: instant)
     return instant
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _postgres_when_asked():
+    """A run asked to use PostgreSQL must use it: its concurrency tests skip
+    on anything else, and CI's PostgreSQL pass must not skip them quietly."""
+    from django.db import connection
+
+    wanted = os.environ.get("DATABASE_URL", "").startswith(("postgres", "psql"))
+    if wanted and connection.vendor != "postgresql":
+        pytest.fail(
+            f"DATABASE_URL names PostgreSQL but tests run on {connection.vendor}"
+        )
