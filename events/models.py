@@ -132,7 +132,8 @@ class Event(models.Model):
                 condition=Q(capacity__gt=0), name="events_event_capacity_positive"
             ),
             models.CheckConstraint(
-                condition=Q(signup_closes_at__gt=F("signup_opens_at")),
+                condition=Q(signup_closes_at__gt=F("signup_opens_at"))
+                & Q(signup_closes_at__lte=F("ends_at")),
                 name="events_event_signup_window_valid",
             ),
         ]
@@ -187,7 +188,7 @@ class Signup(models.Model):
         related_name="signups",
         verbose_name=_("event"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(
         _("phone"),
         max_length=20,

@@ -57,9 +57,20 @@ def _refuse(message, code, **params):
 
 
 @transaction.atomic
-def sign_up(*, event, name, phone, headcount, organisation=None, is_group=False):
+def sign_up(
+    *,
+    event,
+    name,
+    phone,
+    headcount,
+    organisation=None,
+    is_group=False,
+    email="",
+    language="zh-hans",
+):
     """
-    Sign name up for event with headcount people.
+    Sign name up for event with headcount people; messages to them go to
+    email (if any) in language.
 
     Locks the event, then confirms the sign-up if it fits in the seats left
     and waitlists it whole otherwise. Staff group bookings (is_group) skip
@@ -116,6 +127,8 @@ def sign_up(*, event, name, phone, headcount, organisation=None, is_group=False)
                 headcount=headcount,
                 organisation=organisation,
                 is_group=is_group,
+                email=email,
+                language=language,
                 status=Signup.Status.CONFIRMED if fits else Signup.Status.WAITLISTED,
             )
     except IntegrityError:
@@ -124,7 +137,9 @@ def sign_up(*, event, name, phone, headcount, organisation=None, is_group=False)
             gettext("This phone number is already signed up for this event."),
             "phone_taken",
         )
-    transaction.on_commit(lambda: notify.signed_up(signup))
+    # robust: a failing message is logged, never turns a saved sign-up
+    # into an error page.
+    transaction.on_commit(lambda: notify.signed_up(signup), robust=True)
     return signup
 
 
@@ -164,7 +179,10 @@ def cancel(signup):
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
     promoted = promote(event) if was_confirmed else []
-    transaction.on_commit(lambda: [notify.promoted(s) for s in promoted])
+    for signup in promoted:
+        transaction.on_commit(
+            lambda signup=signup: notify.promoted(signup), robust=True
+        )
     return promoted
 
 

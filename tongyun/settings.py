@@ -199,12 +199,13 @@ NOTIFY_SENDER = env("NOTIFY_SENDER", default="events.notify.LogSender")
 # switch it off with RATELIMIT_ENABLE=false.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
+# If the cache is down, let people through rather than refuse everyone.
+RATELIMIT_FAIL_OPEN = True
 # Behind a proxy, the client's address is in X-Forwarded-For (set
 # RATELIMIT_IP_META_KEY=HTTP_X_FORWARDED_FOR there).
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
-# Spreadsheet exports never start a cell with =, +, - or @ (Excel and WPS
-# would run it as a formula).
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Spreadsheet exports escape formulas through tongyun.lib.spreadsheets'
+# formats, which every admin export uses.
 
 
 # --- Logging ------------------------------------------------------------

@@ -9,7 +9,7 @@ from tongyun.lib import dates
 register = template.Library()
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def long_date(value):
     """2024年4月7日 星期日 / Sunday, April 7, 2024."""
     return dates.long_date(value) if value else ""
