@@ -1,0 +1,124 @@
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from tongyun.lib.phones import normalise_mobile
+
+from .models import MAX_PUBLIC_HEADCOUNT, Organisation
+
+HEADCOUNT_CHOICES = [(n, str(n)) for n in range(1, MAX_PUBLIC_HEADCOUNT + 1)]
+
+
+class SignupForm(forms.Form):
+    """
+    A resident's sign-up for one event (DESIGN §4 field names).
+
+    A plain Form, not a ModelForm: services.sign_up writes the row, after
+    locking the event. cleaned_data["phone"] is +86… and
+    cleaned_data["organisation"] the text as typed; matched_organisation()
+    looks it up (one query).
+    """
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        help_text=_(
+            "Used only to reach you about this event; never shown on the site."
+        ),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
+        ),
+    )
+    headcount = forms.TypedChoiceField(
+        label=_("How many people, you included"),
+        choices=HEADCOUNT_CHOICES,
+        coerce=int,
+        initial=1,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": format_lazy(
+                _("Sign up 1 to {most} people at a time."), most=MAX_PUBLIC_HEADCOUNT
+            ),
+        },
+    )
+    organisation = forms.CharField(
+        label=_("Organisation (optional)"),
+        help_text=_("If you come with a school, an office or a community group."),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        help_text=_("We send your ticket and a reminder there."),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my phone number is used only to contact me about this "
+            "event, and is deleted within 90 days after it."
+        ),
+        error_messages={
+            "required": _("Please agree, so that we can reach you about the event."),
+        },
+    )
+    # The honeypot: hidden from people by CSS, left empty by them; bots that
+    # fill every field get a plain form error and nothing is saved.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Labels stand above their inputs: no colon after them.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def has_field_errors(self):
+        """Whether any error belongs to a field (the summary says so)."""
+        return any(name != NON_FIELD_ERRORS for name in self.errors)
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_phone(self):
+        return normalise_mobile(self.cleaned_data["phone"])
+
+    def clean_organisation(self):
+        return " ".join(self.cleaned_data["organisation"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("website"):
+            raise ValidationError(
+                _(
+                    "Your sign-up could not be sent. Please check the form and "
+                    "try again."
+                ),
+                code="honeypot",
+            )
+        return cleaned
+
+    def matched_organisation(self):
+        """
+        The Organisation named as typed, in Chinese or English, or None.
+
+        Public input never creates an organisation. One query when a name
+        was typed, none otherwise.
+        """
+        text = self.cleaned_data.get("organisation")
+        if not text:
+            return None
+        return Organisation.objects.filter(
+            Q(name=text) | Q(name_en__iexact=text)
+        ).first()

@@ -1,0 +1,105 @@
+import io
+
+import pytest
+import zxingcpp
+from django.core.cache import cache
+from PIL import Image
+
+from events.models import Signup
+from tests.factories import EventFactory, GardenFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NARROW_PHONE = {"width": 360, "height": 780}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def event():
+    peony = GardenFactory(name="牡丹园", theme="peony")
+    rose = GardenFactory(name="月季园", theme="rose")
+    return EventFactory(
+        title="乡土植物进社区",
+        description="带上手套和水壶。",
+        gardens=[peony, rose],
+        capacity=20,
+    )
+
+
+def sideways_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def fill_signup_form(page, *, name, phone, headcount):
+    form = page.locator("form.signup-form")
+    form.locator('input[name="name"]').fill(name)
+    form.locator('input[name="phone"]').fill(phone)
+    form.locator(f'label:has(input[name="headcount"][value="{headcount}"])').click()
+    form.locator('input[name="organisation"]').fill("牡丹园社区绘画班")
+    form.locator('input[name="consent"]').check()
+    return form
+
+
+def test_volunteer_signs_up_keeps_the_ticket_and_cancels(
+    visitor, live_server, settings, event
+):
+    settings.SITE_URL = live_server.url
+    page = visitor.page
+    page.set_viewport_size(NARROW_PHONE)
+
+    visitor.visit("/events/")
+    list_overflow = sideways_scroll(page)
+    page.get_by_role("link", name="乡土植物进社区").click()
+    visitor.check()
+    detail_overflow = sideways_scroll(page)
+    fill_signup_form(page, name="李华", phone="138 0013 8000", headcount=2).locator(
+        'button[type="submit"]'
+    ).click()
+    visitor.check()
+
+    signup = Signup.objects.get()
+    ticket_url = live_server.url + signup.get_absolute_url()
+    assert (list_overflow, detail_overflow, sideways_scroll(page)) == (0, 0, 0)
+    assert page.url.split("#")[0] == ticket_url
+    assert (signup.name, signup.headcount, signup.status) == ("李华", 2, "confirmed")
+    assert page.locator(".status-tag.status-confirmed").is_visible()
+    assert "138****8000" in page.locator(".ticket").inner_text()
+    qr = Image.open(io.BytesIO(page.locator(".qr").screenshot()))
+    assert [code.text for code in zxingcpp.read_barcodes(qr)] == [ticket_url]
+
+    page.locator(".cancel-box button").click()
+    visitor.check()
+    asked = Signup.objects.get().status
+    page.locator(".confirm-form button").click()
+    visitor.check()
+
+    assert asked == "confirmed"
+    assert Signup.objects.get().status == "cancelled"
+    assert page.url.split("#")[0] == ticket_url
+    assert page.locator(".status-tag.status-cancelled").is_visible()
+    assert page.locator(".qr").count() == 0
+
+
+def test_volunteer_with_a_wrong_phone_sees_why_and_keeps_what_was_typed(visitor, event):
+    page = visitor.page
+    page.set_viewport_size(NARROW_PHONE)
+
+    visitor.visit(event.get_absolute_url())
+    fill_signup_form(page, name="王秀英", phone="12345", headcount=3).locator(
+        'button[type="submit"]'
+    ).click()
+    visitor.check()
+
+    phone = page.locator('input[name="phone"]')
+    assert Signup.objects.count() == 0
+    assert page.locator('input[name="name"]').input_value() == "王秀英"
+    assert phone.input_value() == "12345"
+    assert phone.get_attribute("aria-invalid") == "true"
+    assert page.locator("#id_phone_error").is_visible()
+    assert page.locator('input[name="headcount"][value="3"]').is_checked()
+    assert page.locator('input[name="consent"]').is_checked()
+    assert sideways_scroll(page) == 0

@@ -1,0 +1,697 @@
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import segno
+from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from events.models import Event, Signup
+from tests.factories import (
+    EventFactory,
+    GardenFactory,
+    OrganisationFactory,
+    PlantingFactory,
+    SignupFactory,
+    SpeciesFactory,
+    ZoneFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no sign-ups counted against its address."""
+    cache.clear()
+
+
+def html(response):
+    return response.content.decode()
+
+
+def past_event(days_ago=1, **kwargs):
+    """A published event that was held days_ago, 09:00–12:00 Beijing time."""
+    starts = timezone.now().astimezone(SHANGHAI).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    ) - dt.timedelta(days=days_ago)
+    return EventFactory(
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        signup_opens_at=starts - dt.timedelta(days=20),
+        signup_closes_at=starts - dt.timedelta(days=1),
+        **kwargs,
+    )
+
+
+def sign_up(client, event, **fields):
+    data = {"name": "李华", "phone": "138 0013 8000", "headcount": "1"}
+    data |= {"consent": "on"} | fields
+    return client.post(reverse("events:signup", args=[event.slug]), data)
+
+
+def staff_user(username="alice"):
+    user = User.objects.create_user(username, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_signup"))
+    return user
+
+
+# --- List ---------------------------------------------------------------
+
+
+def test_event_list_shows_upcoming_event_with_date_gardens_and_seats(client):
+    garden = GardenFactory(name="牡丹园", theme="peony")
+    starts = dt.datetime(2031, 4, 6, 9, 0, tzinfo=SHANGHAI)
+    event = EventFactory(
+        title="乡土植物进社区",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        capacity=20,
+        gardens=[garden],
+    )
+    SignupFactory(event=event, headcount=3)
+    SignupFactory(event=event, headcount=4, status=Signup.Status.CANCELLED)
+
+    response = client.get(reverse("events:list"))
+
+    page = html(response)
+    seats = page.split('class="seats-left"')[1].split("</p>")[0]
+    assert "乡土植物进社区" in page
+    assert event.get_absolute_url() in page
+    assert "2031年4月6日 星期日" in page
+    assert "09:00–12:00" in page
+    assert f'class="chip theme-peony" href="{garden.get_absolute_url()}"' in page
+    assert '<progress max="20" value="3"' in page
+    assert re.findall(r"\d+", seats) == ["17", "20"]
+
+
+def test_event_pages_date_an_early_event_by_beijing_time(client):
+    starts = dt.datetime(2031, 4, 6, 7, 0, tzinfo=SHANGHAI)  # 23:00 UTC the day before
+    event = EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=2))
+    signup = SignupFactory(event=event)
+
+    urls = [reverse("events:list"), event.get_absolute_url(), signup.get_absolute_url()]
+    pages = [html(client.get(url)) for url in urls]
+
+    assert all("2031年4月6日 星期日" in page for page in pages)
+    assert not any("2031年4月5日" in page for page in pages)
+
+
+def test_event_list_in_english_reads_english_titles_and_seats(english):
+    starts = dt.datetime(2031, 4, 6, 9, 0, tzinfo=SHANGHAI)
+    event = EventFactory(
+        title="植树日",
+        title_en="Planting day",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        capacity=5,
+    )
+    SignupFactory(event=event, headcount=4)
+
+    response = english.get(reverse("events:list"))
+
+    page = html(response)
+    assert "Planting day" in page
+    assert "植树日" not in page
+    assert "Sunday, April 6, 2031" in page
+    assert "1 of 5 seat left" in page
+
+
+def test_event_list_puts_upcoming_first_then_past_newest_first(client):
+    later = EventFactory(
+        title="后来的活动", starts_at=timezone.now() + dt.timedelta(30)
+    )
+    sooner = EventFactory(title="快到的活动")
+    older = past_event(days_ago=300, title="更早的活动")
+    old = past_event(days_ago=2, title="前天的活动")
+
+    response = client.get(reverse("events:list"))
+
+    assert response.context["upcoming"] == [sooner, later]
+    assert response.context["past"] == [old, older]
+    page = html(response)
+    assert (
+        page.index("快到的活动") < page.index("后来的活动") < page.index("前天的活动")
+    )
+    assert page.index("前天的活动") < page.index("更早的活动")
+
+
+def test_event_list_hides_drafts_and_marks_cancelled_events(client):
+    EventFactory(title="草稿活动", status=Event.Status.DRAFT)
+    EventFactory(title="取消的活动", status=Event.Status.CANCELLED)
+
+    response = client.get(reverse("events:list"))
+
+    page = html(response)
+    assert "草稿活动" not in page
+    assert "取消的活动" in page
+    assert 'class="status-tag status-cancelled"' in page
+    assert "<progress" not in page
+
+
+def test_event_list_says_when_a_full_event_has_a_waiting_list(english):
+    event = EventFactory(capacity=2)
+    SignupFactory(event=event, headcount=2)
+
+    response = english.get(reverse("events:list"))
+
+    assert "Full — waiting list open" in html(response)
+    assert '<progress max="2" value="2"' in html(response)
+
+
+# --- Detail -------------------------------------------------------------
+
+
+def test_event_detail_shows_what_when_where_and_the_form(client):
+    garden = GardenFactory(name="紫荆园", theme="redbud")
+    starts = dt.datetime(2031, 4, 6, 9, 0, tzinfo=SHANGHAI)
+    event = EventFactory(
+        title="春季补植",
+        description="带上手套，我们一起种紫荆。",
+        meeting_point="紫荆雅园北门",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        capacity=10,
+        gardens=[garden],
+    )
+    SignupFactory(event=event, name="王秀英", phone="+8613900001111", headcount=2)
+
+    response = client.get(event.get_absolute_url())
+
+    page = html(response)
+    assert "春季补植" in page
+    assert "带上手套，我们一起种紫荆。" in page
+    assert "紫荆雅园北门" in page
+    assert "2031年4月6日 星期日" in page
+    assert garden.get_absolute_url() in page
+    assert 'class="theme-redbud"' in page
+    assert '<progress max="10" value="2"' in page
+    assert reverse("events:ics", args=[event.slug]) in page
+    assert f'action="{reverse("events:signup", args=[event.slug])}#signup"' in page
+    for name in ("name", "phone", "headcount", "organisation", "consent", "website"):
+        assert f'name="{name}"' in page
+    assert "王秀英" not in page
+    assert "13900001111" not in page
+
+
+def test_event_detail_in_english_falls_back_to_chinese_where_missing(english):
+    event = EventFactory(
+        title="植树日",
+        title_en="Planting day",
+        meeting_point="北门",
+        description="说明",
+    )
+
+    response = english.get(event.get_absolute_url())
+
+    page = html(response)
+    assert "<h1>Planting day</h1>" in page
+    assert "北门" in page
+    assert "说明" in page
+    assert "Your name" in page
+    assert "deleted within 90 days" in page
+
+
+def test_event_detail_of_a_draft_is_not_found(client):
+    event = EventFactory(status=Event.Status.DRAFT)
+
+    response = client.get(event.get_absolute_url())
+
+    assert response.status_code == 404
+    assert event.title not in html(response)
+
+
+@pytest.mark.parametrize(
+    ("changes", "state"),
+    [
+        ({"signup_opens_at": timezone.now() + dt.timedelta(days=2)}, "not_yet"),
+        ({"signup_closes_at": timezone.now() - dt.timedelta(hours=1)}, "closed"),
+        ({"status": Event.Status.CANCELLED}, "cancelled"),
+    ],
+)
+def test_event_detail_says_plainly_when_signup_is_not_open(client, changes, state):
+    event = EventFactory(signup_opens_at=timezone.now() - dt.timedelta(days=3))
+    Event.objects.filter(pk=event.pk).update(**changes)
+
+    response = client.get(event.get_absolute_url())
+
+    assert response.context["event"].signup_state == state
+    assert 'class="signup-form"' not in html(response)
+    assert 'class="state-line"' in html(response)
+
+
+def test_event_detail_of_a_full_event_offers_the_waiting_list(english):
+    event = EventFactory(capacity=1)
+    SignupFactory(event=event)
+
+    response = english.get(event.get_absolute_url())
+
+    assert response.context["event"].signup_state == "waitlist"
+    assert 'class="signup-form"' in html(response)
+    assert "Join the waiting list" in html(response)
+
+
+def test_past_event_shows_results_and_no_form(client):
+    event = past_event()  # three hours long
+    SignupFactory(event=event, headcount=2, checked_in_at=event.starts_at)
+    SignupFactory(
+        event=event, headcount=1, hours=Decimal("1.5"), checked_in_at=event.starts_at
+    )
+    SignupFactory(event=event, headcount=4, name="没来的人")  # never checked in
+    SignupFactory(
+        event=event, headcount=5, status="cancelled", checked_in_at=event.starts_at
+    )
+    peony = SpeciesFactory(name="牡丹", theme="peony")
+    rose = SpeciesFactory(name="月季", theme="rose")
+    zone = ZoneFactory(code="A1", garden__name="牡丹园")
+    PlantingFactory(event=event, zone=zone, species=peony, quantity=10)
+    PlantingFactory(event=event, species=peony, quantity=5)
+    PlantingFactory(event=event, zone=zone, species=rose, quantity=20)
+    PlantingFactory(zone=zone, species=rose, quantity=99)  # not at this event
+
+    response = client.get(event.get_absolute_url())
+
+    results = response.context["results"]
+    assert (results["participants"], results["hours"]) == (3, Decimal("7.5"))
+    assert [(s.name, s.planted) for s in results["species"]] == [
+        ("月季", 20),
+        ("牡丹", 15),
+    ]
+    assert results["planted"] == 35
+    page = html(response)
+    assert "<strong>3</strong>" in page
+    assert "<strong>7.5</strong>" in page
+    assert "35株" in page
+    assert "牡丹 · 15株" in page
+    assert "牡丹园 · A1" in page
+    assert 'class="signup-form"' not in page
+    assert "没来的人" not in page
+
+
+def test_past_event_without_check_ins_shows_zero_results(client):
+    event = past_event()
+
+    response = client.get(event.get_absolute_url())
+
+    results = response.context["results"]
+    assert (results["participants"], results["hours"], results["planted"]) == (
+        0,
+        Decimal(0),
+        0,
+    )
+    assert 'class="empty"' in html(response)
+
+
+# --- Sign-up ------------------------------------------------------------
+
+
+def test_signup_confirms_and_sends_the_volunteer_to_the_ticket(client):
+    event = EventFactory(capacity=10)
+    organisation = OrganisationFactory(name="区政府办")
+
+    response = sign_up(
+        client,
+        event,
+        name=" 李华 ",
+        headcount="3",
+        organisation="区政府办",
+        email="lihua@example.org",
+    )
+
+    signup = Signup.objects.get()
+    assert response.status_code == 303
+    assert response["Location"] == signup.get_absolute_url()
+    assert (signup.name, signup.phone, signup.headcount) == (
+        "李华",
+        "+8613800138000",
+        3,
+    )
+    assert signup.status == Signup.Status.CONFIRMED
+    assert signup.organisation == organisation
+    assert (signup.email, signup.language) == ("lihua@example.org", "zh-hans")
+
+
+def test_signup_in_english_keeps_the_language_for_messages(english):
+    event = EventFactory()
+
+    sign_up(english, event)
+
+    assert Signup.objects.get().language == "en"
+
+
+def test_signup_with_an_unknown_organisation_creates_none(client):
+    event = EventFactory()
+    OrganisationFactory(name="区委网信办", name_en="Cyberspace Office")
+
+    sign_up(client, event, organisation="不存在的单位")
+    sign_up(client, event, organisation="cyberspace office", phone="13900139000")
+
+    first, second = Signup.objects.order_by("pk")
+    assert first.organisation is None
+    assert second.organisation.name == "区委网信办"
+    assert list(event.signups.values_list("organisation__name", flat=True)) == [
+        None,
+        "区委网信办",
+    ]
+
+
+def test_signup_for_a_full_event_is_waitlisted_with_its_position(english):
+    event = EventFactory(capacity=2)
+    SignupFactory(event=event, headcount=2)
+    SignupFactory(event=event, headcount=1, status=Signup.Status.WAITLISTED)
+
+    response = sign_up(english, event, headcount="2")
+    ticket = english.get(response["Location"])
+
+    signup = Signup.objects.get(phone="+8613800138000")
+    assert response["Location"] == signup.get_absolute_url()
+    assert signup.status == Signup.Status.WAITLISTED
+    assert ticket.context["position"] == 2
+    assert "You are number 2 on the waiting list" in html(ticket)
+
+
+def test_signup_url_answers_get_with_method_not_allowed(client):
+    event = EventFactory()
+
+    response = client.get(reverse("events:signup", args=[event.slug]))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert Signup.objects.count() == 0
+
+
+def test_signup_for_a_draft_event_is_not_found(client):
+    event = EventFactory(status=Event.Status.DRAFT)
+
+    response = sign_up(client, event)
+
+    assert response.status_code == 404
+    assert Signup.objects.count() == 0
+
+
+# --- Ticket -------------------------------------------------------------
+
+
+def test_ticket_of_unknown_token_is_not_found(client):
+    SignupFactory()
+
+    response = client.get(reverse("events:ticket", args=["no-such-token"]))
+
+    assert response.status_code == 404
+    assert "qr" not in html(response)
+
+
+def test_ticket_shows_status_name_people_event_and_masked_phone(client):
+    organisation = OrganisationFactory(name="区委编办")
+    signup = SignupFactory(
+        name="赵敏",
+        phone="+8613800138000",
+        headcount=3,
+        organisation=organisation,
+        event__meeting_point="月季园小区东门",
+    )
+
+    response = client.get(signup.get_absolute_url())
+
+    page = html(response)
+    assert response.context["signup"] == signup
+    assert 'class="status-tag status-confirmed"' in page
+    assert "赵敏" in page
+    assert "<dd>3</dd>" in page
+    assert "区委编办" in page
+    assert "月季园小区东门" in page
+    assert signup.event.get_absolute_url() in page
+    assert "138****8000" in page
+    assert "13800138000" not in page
+    assert reverse("events:cancel", args=[signup.token]) in page
+
+
+def test_ticket_shows_its_own_address_as_a_qr_code(client, settings):
+    settings.SITE_URL = "https://garden.example.org"
+    signup = SignupFactory()
+
+    response = client.get(signup.get_absolute_url())
+
+    url = "https://garden.example.org" + signup.get_absolute_url()
+    expected = segno.make(url, error="m").svg_inline(
+        scale=4, dark="#2b2522", light="#ffffff", omitsize=True
+    )
+    qr = re.search(r'<div class="qr"[^>]*>(.*?)</div>', html(response), re.S)
+    assert qr.group(1) == expected
+    assert response.context["ticket_url"] == url
+
+
+def test_ticket_is_kept_out_of_shared_caches(client):
+    signup = SignupFactory()
+
+    response = client.get(signup.get_absolute_url())
+
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control
+    assert "no-store" in cache_control
+    assert response.context["signup"] == signup
+
+
+def test_ticket_of_a_cancelled_signup_says_so_without_qr_or_cancel(client):
+    signup = SignupFactory(status=Signup.Status.CANCELLED)
+
+    response = client.get(signup.get_absolute_url())
+
+    page = html(response)
+    assert 'class="status-tag status-cancelled"' in page
+    assert '<div class="qr"' not in page
+    assert reverse("events:cancel", args=[signup.token]) not in page
+
+
+# --- Cancel -------------------------------------------------------------
+
+
+def test_cancel_first_asks_and_changes_nothing(client):
+    signup = SignupFactory()
+
+    response = client.post(reverse("events:cancel", args=[signup.token]))
+
+    signup.refresh_from_db()
+    assert signup.status == Signup.Status.CONFIRMED
+    assert 'name="confirm" value="yes"' in html(response)
+    assert signup.get_absolute_url() in html(response)
+
+
+def test_cancel_confirmed_cancels_and_promotes_the_waiting_list(client):
+    event = EventFactory(capacity=2)
+    signup = SignupFactory(event=event, headcount=2)
+    waiting = SignupFactory(event=event, headcount=2, status=Signup.Status.WAITLISTED)
+
+    response = client.post(
+        reverse("events:cancel", args=[signup.token]), {"confirm": "yes"}
+    )
+    ticket = client.get(response["Location"])
+
+    signup.refresh_from_db()
+    waiting.refresh_from_db()
+    assert response.status_code == 303
+    assert response["Location"] == signup.get_absolute_url()
+    assert signup.status == Signup.Status.CANCELLED
+    assert signup.cancelled_at is not None
+    assert waiting.status == Signup.Status.CONFIRMED
+    assert 'class="status-tag status-cancelled"' in html(ticket)
+
+
+def test_cancel_of_unknown_token_is_not_found(client):
+    signup = SignupFactory()
+
+    response = client.post(
+        reverse("events:cancel", args=["no-such-token"]), {"confirm": "yes"}
+    )
+
+    signup.refresh_from_db()
+    assert response.status_code == 404
+    assert signup.status == Signup.Status.CONFIRMED
+
+
+def test_cancel_answers_get_with_method_not_allowed(client):
+    signup = SignupFactory()
+
+    response = client.get(reverse("events:cancel", args=[signup.token]))
+
+    signup.refresh_from_db()
+    assert response.status_code == 405
+    assert signup.status == Signup.Status.CONFIRMED
+
+
+# --- Check-in -----------------------------------------------------------
+
+
+def test_check_in_button_shows_only_to_staff(client):
+    signup = SignupFactory()
+    check_in_url = reverse("events:check_in", args=[signup.token])
+    resident = User.objects.create_user("charlie")
+
+    anonymous = html(client.get(signup.get_absolute_url()))
+    client.force_login(resident)
+    logged_in = html(client.get(signup.get_absolute_url()))
+    client.force_login(staff_user())
+    staff = html(client.get(signup.get_absolute_url()))
+
+    assert check_in_url not in anonymous
+    assert check_in_url not in logged_in
+    assert check_in_url in staff
+
+
+def test_check_in_by_staff_records_the_time(client):
+    signup = SignupFactory(headcount=2)
+    client.force_login(staff_user())
+
+    response = client.post(reverse("events:check_in", args=[signup.token]))
+    ticket = client.get(response["Location"])
+
+    signup.refresh_from_db()
+    assert response["Location"] == signup.get_absolute_url()
+    assert signup.checked_in_at is not None
+    assert 'class="checked-in"' in html(ticket)
+    assert reverse("events:check_in", args=[signup.token]) not in html(ticket)
+    assert reverse("events:cancel", args=[signup.token]) not in html(ticket)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "resident", "staff_without_permission"])
+def test_check_in_by_others_changes_nothing(client, who):
+    signup = SignupFactory()
+    if who == "resident":
+        client.force_login(User.objects.create_user("charlie"))
+    elif who == "staff_without_permission":
+        client.force_login(User.objects.create_user("bob", is_staff=True))
+
+    response = client.post(reverse("events:check_in", args=[signup.token]))
+
+    signup.refresh_from_db()
+    assert response.status_code in (302, 403)
+    assert signup.checked_in_at is None
+
+
+# --- iCalendar ----------------------------------------------------------
+
+
+def test_ics_is_a_calendar_with_the_event_in_beijing_time(client, settings):
+    settings.SITE_URL = "https://garden.example.org"
+    starts = dt.datetime(2031, 4, 6, 9, 0, tzinfo=SHANGHAI)
+    event = EventFactory(
+        title="乡土植物进社区",
+        meeting_point="牡丹园社区党群服务站",
+        description="一起种牡丹",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+    )
+
+    response = client.get(reverse("events:ics", args=[event.slug]))
+
+    calendar = Calendar.from_ical(response.content)
+    [vevent] = calendar.events
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{event.slug}.ics"'
+    assert calendar["VERSION"] == "2.0"
+    assert "Tongyun" in str(calendar["PRODID"])
+    assert [tz.tz_name for tz in calendar.timezones] == ["Asia/Shanghai"]
+    assert vevent["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    assert vevent.start == starts
+    assert vevent.start.utcoffset() == dt.timedelta(hours=8)
+    assert vevent.end == starts + dt.timedelta(hours=3)
+    assert str(vevent["UID"]) == f"event-{event.pk}@tongyun"
+    assert "DTSTAMP" in vevent
+    assert str(vevent["SUMMARY"]) == "乡土植物进社区"
+    assert str(vevent["LOCATION"]) == "牡丹园社区党群服务站"
+    assert "一起种牡丹" in str(vevent["DESCRIPTION"])
+    assert str(vevent["URL"]) == "https://garden.example.org" + event.get_absolute_url()
+
+
+def test_ics_of_a_cancelled_event_says_cancelled(client):
+    event = EventFactory(status=Event.Status.CANCELLED)
+
+    response = client.get(reverse("events:ics", args=[event.slug]))
+
+    [vevent] = Calendar.from_ical(response.content).events
+    assert str(vevent["STATUS"]) == "CANCELLED"
+
+
+def test_ics_of_a_draft_is_not_found(client):
+    event = EventFactory(status=Event.Status.DRAFT)
+
+    response = client.get(reverse("events:ics", args=[event.slug]))
+
+    assert response.status_code == 404
+    assert b"BEGIN:VCALENDAR" not in response.content
+
+
+# --- Constant query counts ----------------------------------------------
+
+
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_event_list_query_count_is_constant(
+    client, django_assert_num_queries, item_count
+):
+    for _ in range(item_count):
+        event = EventFactory(gardens=[GardenFactory(), GardenFactory()])
+        SignupFactory(event=event)
+        past_event(gardens=[GardenFactory()])
+
+    # 2 queries: visible events with seats taken (a subquery), their gardens.
+    with django_assert_num_queries(2):
+        response = client.get(reverse("events:list"))
+
+    assert html(response).count('class="card event-card') == item_count
+    assert len(response.context["past"]) == item_count
+
+
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_event_detail_query_count_is_constant(
+    client, django_assert_num_queries, item_count
+):
+    gardens = GardenFactory.create_batch(item_count)
+    event = EventFactory(gardens=gardens)
+    SignupFactory.create_batch(item_count, event=event)
+
+    # 2 queries: the event with seats taken, its gardens.
+    with django_assert_num_queries(2):
+        response = client.get(event.get_absolute_url())
+
+    assert html(response).count('class="chip theme-') == item_count
+
+
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_past_event_detail_query_count_is_constant(
+    client, django_assert_num_queries, item_count
+):
+    gardens = GardenFactory.create_batch(item_count)
+    event = past_event(gardens=gardens)
+    for garden in gardens:
+        PlantingFactory(event=event, zone__garden=garden)
+        SignupFactory(event=event, checked_in_at=event.starts_at)
+
+    # 5 queries: the event with seats taken, its gardens, the check-in
+    # totals, planted per species, the plantings with zone, garden, species.
+    with django_assert_num_queries(5):
+        response = client.get(event.get_absolute_url())
+
+    assert len(response.context["results"]["species"]) == item_count
+    assert html(response).count("<tr>") == item_count + 1
+
+
+@pytest.mark.parametrize("item_count", [1, 10])
+def test_ticket_query_count_is_constant(client, django_assert_num_queries, item_count):
+    event = EventFactory(capacity=item_count, gardens=[GardenFactory()])
+    SignupFactory.create_batch(item_count, event=event)
+    SignupFactory.create_batch(item_count, event=event, status=Signup.Status.WAITLISTED)
+    signup = SignupFactory(event=event, status=Signup.Status.WAITLISTED)
+
+    # 3 queries: the sign-up with its event and organisation, the event's
+    # gardens, the sign-ups ahead of it on the waiting list.
+    with django_assert_num_queries(3):
+        response = client.get(signup.get_absolute_url())
+
+    assert response.context["position"] == item_count + 1
+    assert '<div class="qr"' in html(response)
