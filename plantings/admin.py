@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from gardens.admin import photo_preview
+from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import services
 from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
@@ -115,6 +116,7 @@ class AllocationInline(admin.TabularInline):
 @admin.register(Donation)
 class DonationAdmin(ImportExportModelAdmin):
     resource_classes = [DonationResource]
+    export_formats = [CSV, XLSX]
     list_display = [
         "donor",
         "received_on",
@@ -290,6 +292,7 @@ class PlantingForm(ZoneAndSpeciesFromSource):
 @admin.register(Planting)
 class PlantingAdmin(ImportExportModelAdmin):
     resource_classes = [PlantingResource]
+    export_formats = [CSV, XLSX]
     form = PlantingForm
     list_display = ["planted_on", "zone", "species", "quantity", "donor", "source"]
     list_filter = [

@@ -134,3 +134,40 @@ def test_admin_is_closed_to_the_public(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_a_failed_csrf_check_explains_itself_in_chinese():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("set_language"), {"language": "en"})
+
+    assert response.status_code == 403
+    assert "403_csrf.html" in [t.name for t in response.templates]
+    assert reverse("gardens:home") in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("牡丹园", "牡丹园"),
+        (1000, 1000),
+    ],
+)
+def test_spreadsheet_exports_never_write_a_formula(cell, written):
+    import tablib
+
+    from plantings.admin import DonationAdmin, PlantingAdmin
+    from tongyun.lib.spreadsheets import CSV, XLSX
+
+    data = tablib.Dataset(["x", cell], headers=["a", "b"])
+    xlsx = tablib.Dataset().load(XLSX().export_data(data), format="xlsx")
+
+    assert xlsx[0][1] == written
+    assert DonationAdmin.export_formats == PlantingAdmin.export_formats == [CSV, XLSX]
