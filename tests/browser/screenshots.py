@@ -21,6 +21,9 @@ PAGES = {
     "species": "/species/mudan/",
     "bloom": "/bloom/",
     "donations": "/donations/",
+    "events": "/events/",
+    "event-2024": "/events/2024-planting-day/",
+    "event-next": "/events/2027-planting-day/",
     "zone-lilac": "/gardens/zijingyuan/zones/A2/",
     "404": "/no-such-page/",
 }
