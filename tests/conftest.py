@@ -12,6 +12,14 @@ def _chinese_by_default():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Uploads written by a test go to its own folder, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture
 def english(client):
     """A client that asks for English pages, as a browser set to English would."""

@@ -157,3 +157,34 @@ class SignupFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+86138{n:08d}")
     headcount = 1
     status = "confirmed"
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """An open call for all three categories, as the peony call."""
+
+    class Meta:
+        model = "artworks.Call"
+
+    title = factory.Sequence(lambda n: f"牡丹元素书画与摄影作品征集{n}")
+    slug = factory.Sequence(lambda n: f"call-{n}")
+    organiser = "牡丹园社区党群服务站"
+    theme = "牡丹"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class ArtworkFactory(factory.django.DjangoModelFactory):
+    """An approved work with real (small) JPEG files in private storage."""
+
+    class Meta:
+        model = "artworks.Artwork"
+
+    call = factory.SubFactory(CallFactory)
+    title = factory.Sequence(lambda n: f"牡丹图{n}")
+    artist_name = factory.Sequence(lambda n: f"作者{n}")
+    category = "painting"
+    phone = factory.Sequence(lambda n: f"+86135{n:08d}")
+    image = factory.django.ImageField(width=160, height=120, format="JPEG", color="red")
+    thumbnail = factory.django.ImageField(width=48, height=36, format="JPEG")
+    status = "approved"
+    reviewed_at = factory.LazyFunction(timezone.now)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gardens",
     "events",
     "plantings",
+    "artworks",
 ]
 
 MIDDLEWARE = [
@@ -131,8 +132,12 @@ MEDIA_ROOT = BASE_DIR / env("MEDIA_ROOT", default="media")
 # The one-machine mode of `make run` serves uploads itself; behind a web
 # server or with S3-compatible storage, leave this off.
 SERVE_MEDIA = env("SERVE_MEDIA")
+# Artwork images are private until approved: they live outside MEDIA_ROOT and
+# are served by artworks.views.image, which checks who may see them.
+PRIVATE_MEDIA_ROOT = BASE_DIR / env("PRIVATE_MEDIA_ROOT", default="private-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "artworks": {"BACKEND": "artworks.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("gardens.urls")),
     path("", include("plantings.urls")),
     path("", include("events.urls")),
+    path("", include("artworks.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,0 +1,219 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tongyun.lib.i18n import Localized
+
+
+def private_storage():
+    """Where artwork images live: never served directly (see views.image)."""
+    return storages["artworks"]
+
+
+def image_path(instance, filename):
+    """An unguessable name; the upload's own name is never used."""
+    return f"artworks/{uuid.uuid4().hex}.jpg"
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+class Category(models.TextChoices):
+    PAINTING = "painting", pgettext_lazy("art", "painting")
+    CALLIGRAPHY = "calligraphy", pgettext_lazy("art", "calligraphy")
+    PHOTOGRAPHY = "photography", pgettext_lazy("art", "photography")
+
+
+class CallQuerySet(models.QuerySet):
+    def open(self, now=None):
+        now = now or timezone.now()
+        return self.filter(opens_at__lte=now, closes_at__gte=now)
+
+
+class Call(models.Model):
+    """A call for artworks (征集) with its theme, window and categories."""
+
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    organiser = models.CharField(_("organiser"), max_length=200)
+    organiser_en = models.CharField(
+        _("organiser (English)"), max_length=200, blank=True
+    )
+    theme = models.CharField(_("theme"), max_length=200)
+    theme_en = models.CharField(_("theme (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    species = models.ForeignKey(
+        "gardens.Species",
+        on_delete=models.PROTECT,
+        related_name="calls",
+        null=True,
+        blank=True,
+        verbose_name=_("flower of the theme"),
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    categories = models.CharField(
+        _("categories offered"),
+        max_length=100,
+        default="painting,calligraphy,photography",
+        help_text=_("Comma-separated: painting, calligraphy, photography."),
+    )
+    max_works_per_phone = models.PositiveSmallIntegerField(
+        _("works per phone number"), default=3
+    )
+
+    objects = CallQuerySet.as_manager()
+
+    title_i18n = Localized("title")
+    organiser_i18n = Localized("organiser")
+    theme_i18n = Localized("theme")
+    description_i18n = Localized("description")
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = _("call for artworks")
+        verbose_name_plural = _("calls for artworks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="artworks_call_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def category_values(self):
+        return [c for c in self.categories.split(",") if c in Category.values]
+
+    def category_choices(self):
+        """The offered categories as form choices, in the site's order."""
+        offered = set(self.category_values)
+        return [(value, label) for value, label in Category.choices if value in offered]
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.opens_at <= now <= self.closes_at
+
+
+class ArtworkQuerySet(models.QuerySet):
+    def public(self):
+        """What anyone may see: approved and featured works, featured first."""
+        return self.filter(
+            status__in=[Artwork.Status.APPROVED, Artwork.Status.FEATURED]
+        ).order_by(
+            models.Case(models.When(status=Artwork.Status.FEATURED, then=0), default=1),
+            "-reviewed_at",
+            "-pk",
+        )
+
+
+class Artwork(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("artwork status", "waiting for review")
+        APPROVED = "approved", pgettext_lazy("artwork status", "approved")
+        REJECTED = "rejected", pgettext_lazy("artwork status", "not accepted")
+        FEATURED = "featured", pgettext_lazy("artwork status", "featured")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="artworks", verbose_name=_("call")
+    )
+    title = models.CharField(_("title of the work"), max_length=100)
+    artist_name = models.CharField(_("artist"), max_length=50)
+    community = models.CharField(_("community"), max_length=100, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("about the work"), blank=True)
+    class_name = models.CharField(
+        _("class or group"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a teacher submitting for a class, e.g. the painting class."),
+    )
+    is_minor = models.BooleanField(_("the author is under 14"), default=False)
+    guardian_consent = models.BooleanField(_("a guardian agreed"), default=False)
+    phone = models.CharField(_("phone"), max_length=20, help_text=_("Private."))
+    image = models.ImageField(
+        _("image"),
+        storage=private_storage,
+        upload_to=image_path,
+        width_field="image_width",
+        height_field="image_height",
+    )
+    image_width = models.PositiveIntegerField(null=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, editable=False)
+    thumbnail = models.ImageField(
+        _("thumbnail"),
+        storage=private_storage,
+        upload_to=image_path,
+        width_field="thumbnail_width",
+        height_field="thumbnail_height",
+    )
+    thumbnail_width = models.PositiveIntegerField(null=True, editable=False)
+    thumbnail_height = models.PositiveIntegerField(null=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    moderation_note = models.TextField(
+        _("note to the submitter"),
+        blank=True,
+        help_text=_("Shown on the submitter's private status page."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_artworks",
+        null=True,
+        blank=True,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    token = models.CharField(
+        _("status token"), max_length=64, unique=True, default=new_token, editable=False
+    )
+
+    objects = ArtworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("artwork")
+        verbose_name_plural = _("artworks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_minor=False) | Q(guardian_consent=True),
+                name="artworks_minor_has_guardian_consent",
+            ),
+        ]
+        indexes = [
+            # The per-phone limit of services.submit counts these.
+            models.Index(fields=["call", "phone"], name="artworks_call_phone"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.artist_name}"
+
+    def get_absolute_url(self):
+        return reverse("artworks:detail", args=[self.pk])
+
+    def get_status_url(self):
+        return reverse("artworks:status", args=[self.token])
+
+    @property
+    def is_public(self):
+        return self.status in (self.Status.APPROVED, self.Status.FEATURED)
+
+    def image_url(self, size="display"):
+        """Served through views.image, which checks who may see it."""
+        return reverse("artworks:image", args=[self.pk, size])

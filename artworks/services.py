@@ -1,0 +1,118 @@
+"""
+Submitting and moderating artworks.
+
+An upload is decoded, checked and re-encoded (images.prepare) before
+anything is stored; a refusal or a failure leaves no row and no file.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from . import images
+from .models import Artwork, Call
+
+
+def _refuse(message, code, field=None, **params):
+    error = ValidationError(message.format(**params), code=code)
+    raise ValidationError({field: error}) if field else error
+
+
+def submit(
+    *,
+    call,
+    title,
+    artist_name,
+    category,
+    image,
+    phone,
+    description="",
+    community="",
+    class_name="",
+    is_minor=False,
+    guardian_consent=False,
+):
+    """
+    Take a resident's work for call, waiting for review.
+
+    Locks the call row so that the per-phone limit holds when one person
+    sends several works at once. Checks the window, the category, the limit
+    and the guardian's consent, then prepares the image and writes the row
+    with its two image files. On any refusal or failure, deletes the files
+    it wrote and raises (ValidationError, field-keyed where a form field is
+    at fault); nothing is left behind.
+    """
+    written = []
+    try:
+        with transaction.atomic():
+            call = Call.objects.select_for_update().get(pk=call.pk)
+            _check(call, category, phone, is_minor, guardian_consent)
+            try:
+                prepared = images.prepare(image)
+            except ValidationError as error:
+                raise ValidationError({"image": error}) from None
+            artwork = Artwork(
+                call=call,
+                title=title,
+                artist_name=artist_name,
+                category=category,
+                description=description,
+                community=community,
+                class_name=class_name,
+                is_minor=is_minor,
+                guardian_consent=guardian_consent,
+                phone=phone,
+            )
+            for field, rendition in (
+                (artwork.image, prepared.display),
+                (artwork.thumbnail, prepared.thumbnail),
+            ):
+                field.save("upload.jpg", ContentFile(rendition.content), save=False)
+                written.append(field.name)
+            artwork.save()
+    except BaseException:
+        _delete_files(written)
+        raise
+    return artwork
+
+
+def _check(call, category, phone, is_minor, guardian_consent):
+    if not call.is_open():
+        _refuse(gettext("This call is not taking works now."), "call_closed")
+    if category not in call.category_values:
+        _refuse(
+            gettext("This call does not take this category."), "category", "category"
+        )
+    if is_minor and not guardian_consent:
+        _refuse(
+            gettext("For an author under 14, a parent or guardian must agree."),
+            "guardian_consent",
+            "guardian_consent",
+        )
+    sent = call.artworks.filter(phone=phone).count()
+    if sent >= call.max_works_per_phone:
+        _refuse(
+            gettext("Each phone number may send {count} works to this call."),
+            "too_many_works",
+            "phone",
+            count=call.max_works_per_phone,
+        )
+
+
+def _delete_files(names):
+    storage = Artwork._meta.get_field("image").storage
+    for name in names:
+        storage.delete(name)
+
+
+def moderate(artworks, *, status, by, note=None):
+    """
+    Set status on artworks (a queryset), recording who reviewed and when,
+    and optionally a note to the submitters. Returns how many changed.
+    """
+    changes = {"status": status, "reviewed_by": by, "reviewed_at": timezone.now()}
+    if note is not None:
+        changes["moderation_note"] = note
+    return artworks.update(**changes)
