@@ -71,6 +71,11 @@ def submit(
             ):
                 field.save("upload.jpg", ContentFile(rendition.content), save=False)
                 written.append(field.name)
+            # Known from the renditions; set after the files, which reset them.
+            artwork.image_width = prepared.display.width
+            artwork.image_height = prepared.display.height
+            artwork.thumbnail_width = prepared.thumbnail.width
+            artwork.thumbnail_height = prepared.thumbnail.height
             artwork.save()
     except BaseException:
         _delete_files(written)

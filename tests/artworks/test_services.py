@@ -1,0 +1,143 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from artworks import services
+from artworks.models import Artwork
+from tests.artworks.conftest import jpeg
+from tests.factories import ArtworkFactory, CallFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def send(call, **changes):
+    fields = {
+        "call": call,
+        "title": "盛放",
+        "artist_name": "王小明",
+        "category": "painting",
+        "image": jpeg(),
+        "phone": "+8613800138000",
+    } | changes
+    return services.submit(**fields)
+
+
+def error_codes(excinfo):
+    error = excinfo.value
+    if hasattr(error, "error_dict"):
+        return {
+            field: [e.code for e in errors]
+            for field, errors in error.error_dict.items()
+        }
+    return [e.code for e in error.error_list]
+
+
+def test_submit_stores_a_pending_work_with_both_renditions(stored_files):
+    call = CallFactory()
+
+    artwork = send(call)
+
+    artwork.refresh_from_db()
+    assert artwork.status == Artwork.Status.PENDING
+    assert len(stored_files()) == 2
+    with artwork.image.open() as f:
+        image = Image.open(f)
+        assert (image.format, image.size) == ("JPEG", (800, 600))
+    assert (artwork.thumbnail_width, artwork.thumbnail_height) == (480, 360)
+
+
+def test_submit_to_a_closed_call_is_refused_and_leaves_nothing(stored_files):
+    call = CallFactory(closes_at=timezone.now() - dt.timedelta(days=1))
+
+    with pytest.raises(ValidationError) as excinfo:
+        send(call)
+
+    assert error_codes(excinfo) == ["call_closed"]
+    assert not Artwork.objects.exists()
+    assert stored_files() == []
+
+
+def test_submit_in_a_category_not_offered_is_refused(stored_files):
+    call = CallFactory(categories="photography")
+
+    with pytest.raises(ValidationError) as excinfo:
+        send(call, category="painting")
+
+    assert error_codes(excinfo) == {"category": ["category"]}
+    assert stored_files() == []
+
+
+def test_each_phone_sends_at_most_the_calls_limit(stored_files):
+    call = CallFactory(max_works_per_phone=2)
+    send(call, title="一")
+    send(call, title="二")
+
+    with pytest.raises(ValidationError) as excinfo:
+        send(call, title="三")
+
+    assert error_codes(excinfo) == {"phone": ["too_many_works"]}
+    assert Artwork.objects.count() == 2
+    assert len(stored_files()) == 4
+
+
+def test_an_author_under_14_needs_a_guardians_consent(stored_files):
+    call = CallFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        send(call, is_minor=True)
+    send(call, is_minor=True, guardian_consent=True)
+
+    assert error_codes(excinfo) == {"guardian_consent": ["guardian_consent"]}
+    assert Artwork.objects.get().guardian_consent is True
+
+
+def test_a_file_that_is_not_an_image_is_refused_under_the_image_field(stored_files):
+    call = CallFactory()
+    text = SimpleUploadedFile("peony.jpg", b"not a picture at all", "image/jpeg")
+
+    with pytest.raises(ValidationError) as excinfo:
+        send(call, image=text)
+
+    assert list(error_codes(excinfo)) == ["image"]
+    assert not Artwork.objects.exists()
+    assert stored_files() == []
+
+
+def test_a_failure_after_the_files_are_written_removes_them(monkeypatch, stored_files):
+    call = CallFactory()
+
+    def fail(self, *args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Artwork, "save", fail)
+
+    with pytest.raises(RuntimeError):
+        send(call)
+
+    assert stored_files() == []
+
+
+def test_moderate_records_who_and_when(admin_user):
+    work, other = ArtworkFactory(status="pending"), ArtworkFactory(status="pending")
+
+    count = services.moderate(
+        Artwork.objects.filter(pk=work.pk),
+        status="featured",
+        by=admin_user,
+        note="很好",
+    )
+
+    work.refresh_from_db()
+    other.refresh_from_db()
+    assert count == 1
+    assert (work.status, work.reviewed_by, work.moderation_note) == (
+        "featured",
+        admin_user,
+        "很好",
+    )
+    assert work.reviewed_at is not None
+    assert other.status == "pending"
