@@ -1,9 +1,216 @@
-# Placeholder until the public views land; every name in artworks/urls.py exists.
-from django.http import Http404
+"""Public pages of artworks: gallery, one work, submission, status, images."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.decorators import ratelimit
+
+from . import services
+from .forms import ArtworkForm
+from .models import Artwork, Call, Category
+
+# Per client address; a teacher sending a class's works shares one.
+SUBMIT_RATE = "10/h"
+PER_PAGE = 12
+# The page's accent and flower mark: the programme's call is the peony's.
+THEME = "peony"
+# Which stored file each image address serves.
+IMAGE_FIELDS = {"display": "image", "thumb": "thumbnail"}
+PUBLIC_CACHE = "public, max-age=86400"
+PRIVATE_CACHE = "private, no-store"
 
 
-def _missing(request, *args, **kwargs):
-    raise Http404
+def _theme(call):
+    """The accent of the call's flower, or the peony's; no query once
+    call.species is selected."""
+    return call.species.theme if call.species_id else THEME
 
 
-gallery = artwork_submit = artwork_status = artwork_detail = image = _missing
+@require_safe
+def gallery(request):
+    """
+    Approved and featured works, featured first, 12 a page, by category.
+
+    Queries: the open call, the count of works, the page of works (with
+    their calls).
+    """
+    category = request.GET.get("category", "")
+    if category not in Category.values:
+        category = ""
+    works = Artwork.objects.public().select_related("call")
+    if category:
+        works = works.filter(category=category)
+    paginator = Paginator(works, PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    ctx = {
+        "open_call": Call.objects.open().first(),
+        "category": category,
+        "categories": Category.choices,
+        "page": page,
+        "page_numbers": (
+            list(paginator.get_elided_page_range(page.number, on_each_side=1))
+            if paginator.num_pages > 1
+            else []
+        ),
+        "ellipsis": paginator.ELLIPSIS,
+        "theme": THEME,
+    }
+    return render(request, "artworks/gallery.html", ctx)
+
+
+@require_safe
+def artwork_detail(request, pk):
+    """
+    One work. Anyone sees approved and featured works; staff preview any.
+
+    One query: the work with its call and the call's flower (and, for a
+    signed-in person, the session and user).
+    """
+    works = Artwork.objects.select_related("call__species")
+    if not request.user.is_staff:
+        works = works.public()
+    artwork = get_object_or_404(works, pk=pk)
+    ctx = {"artwork": artwork, "call": artwork.call, "theme": _theme(artwork.call)}
+    return render(request, "artworks/artwork_detail.html", ctx)
+
+
+@require_safe
+def image(request, pk, size):
+    """
+    The stored JPEG of a work (size "display" or "thumb"), checked first.
+
+    Anyone gets a public work's images, which caches may keep for a day.
+    Staff (moderating) and whoever holds the work's status token (as
+    ?token=) also get a pending or rejected work's, which nobody may
+    cache. Anything else is a 404, as if the work did not exist.
+    """
+    if size not in IMAGE_FIELDS:
+        raise Http404
+    artwork = get_object_or_404(Artwork, pk=pk)
+    # Look at who asks only for a work that is not public: a public image
+    # must not vary by cookie, or shared caches could not keep it.
+    if artwork.is_public:
+        cache_control = PUBLIC_CACHE
+    elif request.user.is_staff or constant_time_compare(
+        request.GET.get("token", ""), artwork.token
+    ):
+        cache_control = PRIVATE_CACHE
+    else:
+        raise Http404
+    stored = getattr(artwork, IMAGE_FIELDS[size])
+    if not stored:
+        raise Http404
+    try:
+        file = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        file, content_type="image/jpeg", filename=f"artwork-{artwork.pk}-{size}.jpg"
+    )
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def _render_form(request, call, form, *, status=200):
+    form.ask_for_the_file_again()
+    ctx = {
+        "call": call,
+        "call_is_open": call.is_open(),
+        "form": form,
+        "theme": THEME,
+    }
+    return render(request, "artworks/artwork_submit.html", ctx, status=status)
+
+
+def _render_closed(request, *, status=200):
+    """No call takes works: say when the next opens, or when the last closed."""
+    now = timezone.now()
+    ctx = {
+        "next_call": Call.objects.filter(opens_at__gt=now).order_by("opens_at").first(),
+        "last_call": Call.objects.filter(closes_at__lt=now)
+        .order_by("-closes_at")
+        .first(),
+        "theme": THEME,
+    }
+    return render(request, "artworks/submissions_closed.html", ctx, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@ratelimit(key="ip", rate=SUBMIT_RATE, method="POST", block=False)
+def artwork_submit(request):
+    """
+    The form for the open call; a POST submits through services.submit.
+
+    Success is a 303 to the work's private status page. Errors show the
+    form again as typed (the file must be chosen again): 422 for what the
+    person can fix or for a call that closed meanwhile, 429 past the rate
+    limit. Nothing is written then.
+    """
+    call = Call.objects.open().first()
+    if request.method != "POST":
+        if call is None:
+            return _render_closed(request)
+        return _render_form(request, call, ArtworkForm(call=call))
+
+    # A form sent just after its call closed comes back with what was typed.
+    call = call or Call.objects.filter(opens_at__lte=timezone.now()).first()
+    if call is None:
+        return _render_closed(request, status=422)
+    form = ArtworkForm(request.POST, request.FILES, call=call)
+    if request.limited:
+        form.add_error(
+            None,
+            gettext(
+                "Too many works sent from this device. Please try again in an hour."
+            ),
+        )
+        return _render_form(request, call, form, status=429)
+    if not call.is_open():
+        form.add_error(
+            None,
+            ValidationError(
+                gettext("This call is not taking works now."), code="call_closed"
+            ),
+        )
+        return _render_form(request, call, form, status=422)
+    if not form.is_valid():
+        return _render_form(request, call, form, status=422)
+    data = form.cleaned_data
+    try:
+        artwork = services.submit(
+            call=call,
+            title=data["title"],
+            artist_name=data["artist_name"],
+            category=data["category"],
+            image=data["image"],
+            phone=data["phone"],
+            description=data["description"],
+            community=data["community"],
+            class_name=data["class_name"],
+            is_minor=data["is_minor"],
+            guardian_consent=data["guardian_consent"],
+        )
+    except ValidationError as refusal:
+        # Field-keyed refusals go next to their fields, the rest on top.
+        form.add_error(None, refusal)
+        return _render_form(request, call, form, status=422)
+    return HttpResponseRedirect(artwork.get_status_url(), status=303)
+
+
+@require_safe
+@never_cache
+def artwork_status(request, token):
+    """
+    The submitter's private page: whoever holds the link sees the work,
+    its review and the reviewers' note. One query.
+    """
+    artwork = get_object_or_404(Artwork.objects.select_related("call"), token=token)
+    ctx = {"artwork": artwork, "call": artwork.call, "theme": THEME}
+    return render(request, "artworks/artwork_status.html", ctx)

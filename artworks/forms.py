@@ -1,0 +1,174 @@
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from tongyun.lib.phones import normalise_mobile
+
+# What the file input offers to pick; images.prepare decides by the bytes.
+ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
+CHOOSE_AGAIN = _(
+    "A browser cannot keep a chosen file when the form comes back: please "
+    "choose the file again."
+)
+
+
+class ArtworkForm(forms.Form):
+    """
+    A resident's work for the open call (DESIGN §4 field names).
+
+    A plain Form, not a ModelForm: services.submit checks the image and
+    writes the row with its files, after locking the call. The category
+    choices are the call's; cleaned_data["phone"] is +86….
+    """
+
+    title = forms.CharField(
+        label=_("Title of the work"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose a category."),
+            "invalid_choice": _("This call does not take this category."),
+        },
+    )
+    image = forms.FileField(
+        label=_("Picture of the work"),
+        help_text=_(
+            "JPEG, PNG or WebP, up to 10 MB. For a painting or calligraphy, a "
+            "clear photo taken straight on is best."
+        ),
+        widget=forms.FileInput(attrs={"accept": ACCEPTED_TYPES}),
+        error_messages={
+            "required": _("Please choose a picture of your work."),
+            "empty": _("The file is empty. Please choose your picture again."),
+        },
+    )
+    description = forms.CharField(
+        label=_("About the work (optional)"),
+        help_text=_("What it shows, how it was made, the story behind it."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    artist_name = forms.CharField(
+        label=_("Artist's name"),
+        help_text=_("Shown beside the work in the gallery."),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    community = forms.CharField(
+        label=_("Community (optional)"),
+        help_text=_("Where the artist lives; shown beside the name."),
+        max_length=100,
+        required=False,
+    )
+    class_name = forms.CharField(
+        label=_("Class or group (optional)"),
+        help_text=_(
+            "For a teacher submitting for a class, e.g. the community painting class."
+        ),
+        max_length=100,
+        required=False,
+    )
+    is_minor = forms.BooleanField(
+        label=_("The author is under 14"),
+        required=False,
+    )
+    guardian_consent = forms.BooleanField(
+        label=_(
+            "A parent or guardian of the author agrees that the work is sent and shown."
+        ),
+        required=False,
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        help_text=_(
+            "Used only to contact you about this call; never shown on the site."
+        ),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
+        ),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that after review the work may be shown on this site and at "
+            "the service station, and that my phone number is used only to "
+            "contact me about this call."
+        ),
+        error_messages={
+            "required": _("Please agree, so that the work can be shown after review."),
+        },
+    )
+    # The honeypot: hidden from people by CSS, left empty by them; bots that
+    # fill every field get a plain form error and nothing is saved.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, call, **kwargs):
+        # Labels stand above their inputs: no colon after them.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["category"].choices = [
+            (value, capfirst(label)) for value, label in call.category_choices()
+        ]
+
+    @property
+    def has_field_errors(self):
+        """Whether any error belongs to a field (the summary says so)."""
+        return any(name != NON_FIELD_ERRORS for name in self.errors)
+
+    def ask_for_the_file_again(self):
+        """
+        Before this form is shown again with errors, say under the image
+        that the file must be chosen again: a browser never keeps a file
+        input's choice. Does nothing when no file was sent.
+        """
+        if not (self.is_bound and self.errors and self.files.get("image")):
+            return
+        codes = [error.code for error in self.errors.as_data().get("image", [])]
+        if "choose_again" not in codes:
+            self.add_error("image", ValidationError(CHOOSE_AGAIN, code="choose_again"))
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_artist_name(self):
+        return " ".join(self.cleaned_data["artist_name"].split())
+
+    def clean_community(self):
+        return " ".join(self.cleaned_data["community"].split())
+
+    def clean_class_name(self):
+        return " ".join(self.cleaned_data["class_name"].split())
+
+    def clean_phone(self):
+        return normalise_mobile(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError(
+                _("Your work could not be sent. Please check the form and try again."),
+                code="honeypot",
+            )
+        if not cleaned.get("is_minor"):
+            # A guardian's tick means nothing for an adult author.
+            cleaned["guardian_consent"] = False
+        elif not cleaned.get("guardian_consent"):
+            self.add_error(
+                "guardian_consent",
+                ValidationError(
+                    _("For an author under 14, a parent or guardian must agree."),
+                    code="guardian_consent",
+                ),
+            )
+        return cleaned
