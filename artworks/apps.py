@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ArtworksConfig(AppConfig):
     name = "artworks"
-    verbose_name = _("Peony art call")
+    verbose_name = _("Calls for artworks")

@@ -248,7 +248,11 @@ class Signup(models.Model):
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
         permissions = [
-            ("view_personal_data", _("Can see volunteers' full phone numbers")),
+            # Covers artwork submitters too (artworks.admin).
+            (
+                "view_personal_data",
+                _("Can see full phone numbers of volunteers and submitters"),
+            ),
         ]
         constraints = [
             # One active sign-up per phone per event; services.sign_up turns

@@ -7,7 +7,6 @@ people to read. Phones are written in full only for staff who may see
 personal data, masked otherwise.
 """
 
-import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -17,20 +16,11 @@ from tongyun.lib import phones
 from .models import Signup
 
 
-def format_phone(phone):
-    """'+8613800138000' → '138 0013 8000', as people write it here."""
-    try:
-        number = phonenumbers.parse(phone, "CN")
-    except phonenumbers.NumberParseException:
-        return phone
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-
-
 def shown_phone(phone, *, full):
     """The phone as staff may see it: in full, or masked; "" when none."""
     if not phone:
         return ""
-    return format_phone(phone) if full else phones.mask(phone)
+    return phones.format_phone(phone) if full else phones.mask(phone)
 
 
 def _label(name):

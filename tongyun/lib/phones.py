@@ -37,5 +37,14 @@ def mask(phone):
     return f"{digits[:3]}****{digits[-4:]}"
 
 
+def format_phone(phone):
+    """'+8613800138000' → '138 0013 8000', as people write it here."""
+    try:
+        number = phonenumbers.parse(phone, "CN")
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def last_four(phone):
     return phone[-4:]

@@ -1,0 +1,530 @@
+"""
+Staff run calls for artworks and moderate what residents send.
+
+Works come only through the public form (services.submit); here staff look
+at them, change their status through services.moderate (which records who
+reviewed and when), write a note to the submitter, and delete what must go,
+files included. Images live in private storage with no public URL: the
+admin shows them through the site's image view (artworks:image), which
+serves any work to staff.
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from tongyun.lib import phones
+
+from . import services
+from .models import Artwork, Call, Category
+
+# The events app's permission to see personal data covers submitters too,
+# until artworks has one of its own.
+PERSONAL_DATA = "events.view_personal_data"
+THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
+PREVIEW_BOX = 480  # px: the change page's picture fits in this square
+Status = Artwork.Status
+
+
+def _fit(width, height, box):
+    """width × height scaled down to fit a box × box square; None if unknown."""
+    if not width or not height:
+        return None, None
+    scale = min(1, box / max(width, height))
+    return round(width * scale), round(height * scale)
+
+
+def _when(value):
+    """A moment as a short date over its time, narrow enough for a column."""
+    local = timezone.localtime(value)
+    return format_html(
+        '<span class="nowrap">{}</span><br>{}', f"{local:%Y-%m-%d}", f"{local:%H:%M}"
+    )
+
+
+def delete_files_after_commit(names):
+    """
+    Delete artwork files from private storage once the transaction that
+    deleted their rows commits (at once outside a transaction).
+
+    Django never deletes a FileField's file with its row. Waiting for the
+    commit keeps the files of a deletion that is rolled back.
+    """
+    storage = Artwork._meta.get_field("image").storage
+    names = [name for name in names if name]
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete, robust=True)
+
+
+# --- Calls ----------------------------------------------------------------
+
+
+class CallForm(forms.ModelForm):
+    """A call, its categories ticked as boxes and stored comma-separated."""
+
+    categories = forms.MultipleChoiceField(
+        label=capfirst(Call._meta.get_field("categories").verbose_name),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "title",
+            "title_en",
+            "slug",
+            "organiser",
+            "organiser_en",
+            "theme",
+            "theme_en",
+            "species",
+            "description",
+            "description_en",
+            "opens_at",
+            "closes_at",
+            "categories",
+            "max_works_per_phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.initial.get("categories", "")
+        if isinstance(stored, str):
+            self.initial["categories"] = [c for c in stored.split(",") if c]
+
+    def clean_categories(self):
+        chosen = set(self.cleaned_data["categories"])
+        return ",".join(value for value in Category.values if value in chosen)
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error(
+                "closes_at",
+                ValidationError(
+                    _("The call must close after it opens."), code="closes_early"
+                ),
+            )
+        return data
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    form = CallForm
+    list_display = [
+        "title",
+        "organiser",
+        "window",
+        "is_open_now",
+        "works",
+    ]
+    search_fields = ["title", "title_en", "slug", "organiser", "theme"]
+    prepopulated_fields = {"slug": ["title_en"]}
+    autocomplete_fields = ["species"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "organiser", "theme", "species"]}),
+        (None, {"fields": ["description"]}),
+        (_("When"), {"fields": ["opens_at", "closes_at"]}),
+        (_("Works"), {"fields": ["categories", "max_works_per_phone"]}),
+        (
+            _("English version"),
+            {
+                "classes": ["collapse"],
+                "fields": ["title_en", "organiser_en", "theme_en", "description_en"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        def count(status):
+            return Count("artworks", filter=Q(artworks__status=status))
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending_count=count(Status.PENDING),
+                approved_count=count(Status.APPROVED),
+                featured_count=count(Status.FEATURED),
+                rejected_count=count(Status.REJECTED),
+            )
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "slug":
+            field.help_text = _(
+                "The call's web address, e.g. peony-art-2024: filled in from "
+                "the English title (under “English version”)."
+            )
+        return field
+
+    @admin.display(description=_("open for works"), ordering="opens_at")
+    def window(self, call):
+        opens = timezone.localtime(call.opens_at)
+        closes = timezone.localtime(call.closes_at)
+        return f"{opens:%Y-%m-%d} – {closes:%Y-%m-%d}"
+
+    @admin.display(description=_("open now"), boolean=True)
+    def is_open_now(self, call):
+        return call.is_open()
+
+    @admin.display(description=_("works"), ordering="pending_count")
+    def works(self, call):
+        """The call's works by status, one line each, linked to their list."""
+        changelist = reverse("admin:artworks_artwork_changelist")
+        counts = [
+            (Status.PENDING, call.pending_count),
+            (Status.APPROVED, call.approved_count),
+            (Status.FEATURED, call.featured_count),
+            (Status.REJECTED, call.rejected_count),
+        ]
+        return format_html_join(
+            "",
+            '<div><a href="{}?{}">{}: {}</a></div>',
+            (
+                (
+                    changelist,
+                    urlencode({"call__id__exact": call.pk, "status__exact": status}),
+                    status.label,
+                    count,
+                )
+                for status, count in counts
+            ),
+        )
+
+
+# --- Artworks -------------------------------------------------------------
+
+
+class ArtworkForm(forms.ModelForm):
+    """What staff may change: the work's description and its moderation."""
+
+    class Meta:
+        model = Artwork
+        fields = [
+            "status",
+            "moderation_note",
+            "title",
+            "category",
+            "artist_name",
+            "class_name",
+            "community",
+            "description",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        category = self.fields.get("category")
+        if category and self.instance.pk:
+            # The call's categories, and the work's own should the call have
+            # dropped it since.
+            offered = self.instance.call.category_values + [self.instance.category]
+            category.choices = [
+                (value, label) for value, label in Category.choices if value in offered
+            ]
+
+
+@admin.register(Artwork)
+class ArtworkAdmin(admin.ModelAdmin):
+    form = ArtworkForm
+    list_display = [
+        "thumbnail_preview",
+        "title",
+        "artist_name",
+        "category",
+        "status",
+        "call_title",
+        "submitted",
+        "reviewed",
+    ]
+    list_display_links = ["thumbnail_preview", "title"]
+    list_filter = ["status", "category", "call", "is_minor"]
+    list_select_related = ["call", "reviewed_by"]
+    list_per_page = 50
+    actions = ["approve", "feature", "reject", "back_to_pending"]
+    actions_on_top = True
+    actions_on_bottom = True
+    search_fields = ["title", "artist_name", "class_name"]
+    search_help_text = _(
+        "A title, an artist, a class, or the last four digits of a phone."
+    )
+    readonly_fields = [
+        "image_preview",
+        "reviewed_by",
+        "reviewed_at",
+        "call",
+        "masked_phone",
+        "full_phone",
+        "is_minor",
+        "guardian_consent",
+        "submitted_at",
+    ]
+    fieldsets = [
+        (
+            _("Review"),
+            {
+                "fields": [
+                    "image_preview",
+                    "status",
+                    "moderation_note",
+                    ("reviewed_by", "reviewed_at"),
+                ]
+            },
+        ),
+        (
+            _("The work"),
+            {
+                "fields": [
+                    "call",
+                    "title",
+                    "category",
+                    "artist_name",
+                    "class_name",
+                    "community",
+                    "description",
+                ]
+            },
+        ),
+        (
+            _("Submitter"),
+            {
+                "fields": [
+                    "masked_phone",
+                    ("is_minor", "guardian_consent"),
+                    "submitted_at",
+                ]
+            },
+        ),
+    ]
+
+    # --- Who may do what
+
+    def has_add_permission(self, request):
+        # Works come only through the public form, whose checks (window,
+        # per-phone limit, image cleaning) the admin would skip.
+        return False
+
+    def shows_personal_data(self, request):
+        return request.user.has_perm(PERSONAL_DATA)
+
+    def view_on_site(self, artwork):
+        # The public page of a work that is not public is a 404.
+        return artwork.get_absolute_url() if artwork.is_public else None
+
+    # --- The list
+
+    def get_list_display(self, request):
+        # A call's own list needs no call column.
+        if request.GET.get("call__id__exact"):
+            return [name for name in self.list_display if name != "call_title"]
+        return self.list_display
+
+    def changelist_view(self, request, extra_context=None):
+        # The pictures need the width the site's menu would take; the menu
+        # is one click away, on the home page and every other list.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("call"), ordering="call__opens_at")
+    def call_title(self, artwork):
+        title = artwork.call.title
+        short = Truncator(title).chars(8)
+        if short == title:
+            return title
+        return format_html('<span title="{}">{}</span>', title, short)
+
+    @admin.display(description=_("submitted at"), ordering="submitted_at")
+    def submitted(self, artwork):
+        return _when(artwork.submitted_at)
+
+    @admin.display(description=_("reviewed"), ordering="reviewed_at")
+    def reviewed(self, artwork):
+        if artwork.reviewed_at is None:
+            return "—"
+        if artwork.reviewed_by is None:
+            return _when(artwork.reviewed_at)
+        who = artwork.reviewed_by.get_username()
+        return format_html("{}<br>{}", who, _when(artwork.reviewed_at))
+
+    # --- Pictures, through the image view
+
+    @admin.display(description=_("picture"))
+    def thumbnail_preview(self, artwork):
+        width, height = _fit(
+            artwork.thumbnail_width, artwork.thumbnail_height, THUMB_BOX
+        )
+        return format_html(
+            '<img src="{}" alt="" width="{}" height="{}" loading="lazy" '
+            'class="artwork-thumbnail">',
+            reverse("artworks:image", args=[artwork.pk, "thumb"]),
+            width or THUMB_BOX,
+            height or THUMB_BOX,
+        )
+
+    @admin.display(description=_("picture"))
+    def image_preview(self, artwork):
+        url = reverse("artworks:image", args=[artwork.pk, "display"])
+        width, height = _fit(artwork.image_width, artwork.image_height, PREVIEW_BOX)
+        if width:
+            caption = gettext(
+                "{width} × {height} pixels; click the picture to see it whole."
+            ).format(width=artwork.image_width, height=artwork.image_height)
+        else:
+            caption = gettext("Click the picture to see it whole.")
+        return format_html(
+            '<a href="{url}" target="_blank" rel="noopener">'
+            '<img src="{url}" alt="" width="{width}" height="{height}" '
+            'class="artwork-preview"></a><br>{caption}',
+            url=url,
+            width=width or PREVIEW_BOX,
+            height=height or PREVIEW_BOX,
+            caption=caption,
+        )
+
+    # --- The submitter's phone
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, artwork):
+        return phones.mask(artwork.phone) if artwork.phone else "—"
+
+    @admin.display(description=_("phone"))
+    def full_phone(self, artwork):
+        return phones.format_phone(artwork.phone) if artwork.phone else "—"
+
+    def get_fieldsets(self, request, obj=None):
+        if not self.shows_personal_data(request):
+            return self.fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "full_phone" if field == "masked_phone" else field
+                        for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in self.fieldsets
+        ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Titles, artists and classes, or the last four digits of the phone."""
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        digits = re.sub(r"[\s-]", "", search_term)
+        if re.fullmatch(r"[0-9]{4}", digits):
+            results |= queryset.filter(phone__endswith=digits)
+        elif self.shows_personal_data(request):
+            # A whole number, for staff who may see whole numbers.
+            try:
+                phone = phones.normalise_mobile(digits)
+            except ValidationError:
+                phone = None
+            if phone:
+                results |= queryset.filter(phone=phone)
+        return results, may_have_duplicates
+
+    # --- Saving and deleting
+
+    def save_model(self, request, obj, form, change):
+        # Write only what this form changed, so that a moderation made from
+        # the list meanwhile is not undone; a new status goes through the
+        # service, which records the reviewer.
+        fields = [name for name in form.changed_data if name != "status"]
+        if fields:
+            obj.save(update_fields=fields)
+        if "status" in form.changed_data:
+            services.moderate(
+                Artwork.objects.filter(pk=obj.pk), status=obj.status, by=request.user
+            )
+            obj.refresh_from_db(fields=["reviewed_by", "reviewed_at"])
+
+    def delete_model(self, request, obj):
+        names = [obj.image.name, obj.thumbnail.name]
+        super().delete_model(request, obj)
+        delete_files_after_commit(names)
+
+    def delete_queryset(self, request, queryset):
+        names = [
+            name for pair in queryset.values_list("image", "thumbnail") for name in pair
+        ]
+        super().delete_queryset(request, queryset)
+        delete_files_after_commit(names)
+
+    # --- Actions: one click for a page of works
+
+    @admin.action(description=_("Approve: show in the gallery"), permissions=["change"])
+    def approve(self, request, queryset):
+        count = services.moderate(queryset, status=Status.APPROVED, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "{count} work approved: it is in the gallery now.",
+                "{count} works approved: they are in the gallery now.",
+                count,
+            ).format(count=count),
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Feature: show first in the gallery"), permissions=["change"]
+    )
+    def feature(self, request, queryset):
+        count = services.moderate(queryset, status=Status.FEATURED, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "{count} work featured: it is shown first in the gallery.",
+                "{count} works featured: they are shown first in the gallery.",
+                count,
+            ).format(count=count),
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Reject: keep out of the gallery"), permissions=["change"]
+    )
+    def reject(self, request, queryset):
+        count = services.moderate(queryset, status=Status.REJECTED, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "{count} work not accepted: it stays out of the gallery.",
+                "{count} works not accepted: they stay out of the gallery.",
+                count,
+            ).format(count=count),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Back to waiting for review"), permissions=["change"])
+    def back_to_pending(self, request, queryset):
+        count = services.moderate(queryset, status=Status.PENDING, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "{count} work is waiting for review again.",
+                "{count} works are waiting for review again.",
+                count,
+            ).format(count=count),
+            messages.SUCCESS,
+        )
