@@ -21,6 +21,15 @@ def plantings_model(name):
     return apps.get_model("plantings", name)
 
 
+LATEST_ARTWORKS = 4
+
+
+def latest_artworks():
+    """The newest works shown in the gallery (the artworks app, by name)."""
+    Artwork = apps.get_model("artworks", "Artwork")
+    return Artwork.objects.public().order_by("-reviewed_at", "-pk")[:LATEST_ARTWORKS]
+
+
 def next_events():
     """Published events still to come, soonest first, with seats taken."""
     Event = apps.get_model("events", "Event")
@@ -40,6 +49,7 @@ def home(request):
     )
     ctx = {
         "next_event": next_events().first(),
+        "artworks": latest_artworks(),
         "gardens": gardens,
         "blooming": blooming,
         "next_month": next_month,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from gardens.models import Species, Zone
 from tests.factories import (
     AllocationFactory,
+    ArtworkFactory,
     DonationFactory,
     DonationItemFactory,
     EventFactory,
@@ -79,6 +80,17 @@ def test_home_shows_the_next_planting_day(client):
     card = html(response).split('class="next-event"')[1].split("</section>")[0]
     assert soon.get_absolute_url() in card
     assert "7" in card  # seats left
+
+
+def test_home_shows_the_latest_public_works(client):
+    shown = ArtworkFactory(title="盛放")
+    ArtworkFactory(title="待审核的作品", status="pending")
+
+    response = client.get(reverse("gardens:home"))
+
+    assert list(response.context["artworks"]) == [shown]
+    assert shown.get_absolute_url() in html(response)
+    assert "待审核的作品" not in html(response)
 
 
 def test_home_shows_gardens_and_headline_figures(client):
@@ -349,6 +361,7 @@ def make_items(name, count):
             grow(ZoneFactory(garden=garden), species[0])
             garden.signature_species.set(species)
             EventFactory(gardens=[garden])
+            ArtworkFactory()
         return reverse(f"gardens:{name}"), 'class="card garden-card'
     if name == "garden_detail":
         garden = GardenFactory()
@@ -378,10 +391,10 @@ def make_items(name, count):
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        # next event + seats; gardens + community + figures; their main
-        # flowers; zone totals; plants planted; species in bloom (with this
-        # year's observations)
-        ("home", 6),
+        # next event + seats; latest works; gardens + community + figures;
+        # their main flowers; zone totals; plants planted; species in bloom
+        # (with this year's observations)
+        ("home", 7),
         # gardens + community + figures; their main flowers
         ("garden_list", 2),
         # garden + community + figures; zones; their species; main flowers;
@@ -418,9 +431,9 @@ def test_home_out_of_season_query_count_is_constant(
     SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
     GardenFactory()
 
-    # next event; gardens; their main flowers; zone totals; plants planted;
-    # in bloom now; all species, for what blooms next
-    with django_assert_num_queries(7):
+    # next event; latest works; gardens; their main flowers; zone totals;
+    # plants planted; in bloom now; all species, for what blooms next
+    with django_assert_num_queries(8):
         response = client.get(reverse("gardens:home"))
 
     assert html(response).count('class="card species-card') == item_count
