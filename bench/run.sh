@@ -34,6 +34,10 @@ PAGES=(
     /species/mudan/
     /bloom/
     /donations/
+    /events/
+    /events/2024-planting-day/
+    /artworks/
+    /artworks/1/
 )
 
 for knob in "BENCH_PORT=$PORT" "BENCH_SECONDS=$DURATION" "BENCH_CONNECTIONS=$CONNECTIONS"; do

@@ -24,6 +24,9 @@ PAGES = {
     "events": "/events/",
     "event-2024": "/events/2024-planting-day/",
     "event-next": "/events/2027-planting-day/",
+    "gallery": "/artworks/",
+    "artwork": "/artworks/1/",
+    "submit": "/artworks/submit/",
     "zone-lilac": "/gardens/zijingyuan/zones/A2/",
     "404": "/no-such-page/",
 }
@@ -44,6 +47,9 @@ def main(base_url="http://127.0.0.1:8000", width=360):
             page = context.new_page()
             for name, path in PAGES.items():
                 page.goto(base_url + path)
+                # Scroll once to the end so that lazy images load as for a reader.
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                page.wait_for_load_state("networkidle")
                 target = out / f"{lang}-{name}.png"
                 page.screenshot(path=target, full_page=True)
                 print(target)
