@@ -473,58 +473,63 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     # --- Actions: one click for a page of works
 
+    def _moderate(self, request, queryset, status, said):
+        """Set status through the service and say how many changed."""
+        count = services.moderate(queryset, status=status, by=request.user)
+        self.message_user(request, said(count).format(count=count), messages.SUCCESS)
+
     @admin.action(description=_("Approve: show in the gallery"), permissions=["change"])
     def approve(self, request, queryset):
-        count = services.moderate(queryset, status=Status.APPROVED, by=request.user)
-        self.message_user(
+        self._moderate(
             request,
-            ngettext(
+            queryset,
+            Status.APPROVED,
+            lambda n: ngettext(
                 "{count} work approved: it is in the gallery now.",
                 "{count} works approved: they are in the gallery now.",
-                count,
-            ).format(count=count),
-            messages.SUCCESS,
+                n,
+            ),
         )
 
     @admin.action(
         description=_("Feature: show first in the gallery"), permissions=["change"]
     )
     def feature(self, request, queryset):
-        count = services.moderate(queryset, status=Status.FEATURED, by=request.user)
-        self.message_user(
+        self._moderate(
             request,
-            ngettext(
+            queryset,
+            Status.FEATURED,
+            lambda n: ngettext(
                 "{count} work featured: it is shown first in the gallery.",
                 "{count} works featured: they are shown first in the gallery.",
-                count,
-            ).format(count=count),
-            messages.SUCCESS,
+                n,
+            ),
         )
 
     @admin.action(
         description=_("Reject: keep out of the gallery"), permissions=["change"]
     )
     def reject(self, request, queryset):
-        count = services.moderate(queryset, status=Status.REJECTED, by=request.user)
-        self.message_user(
+        self._moderate(
             request,
-            ngettext(
+            queryset,
+            Status.REJECTED,
+            lambda n: ngettext(
                 "{count} work not accepted: it stays out of the gallery.",
                 "{count} works not accepted: they stay out of the gallery.",
-                count,
-            ).format(count=count),
-            messages.SUCCESS,
+                n,
+            ),
         )
 
     @admin.action(description=_("Back to waiting for review"), permissions=["change"])
     def back_to_pending(self, request, queryset):
-        count = services.moderate(queryset, status=Status.PENDING, by=request.user)
-        self.message_user(
+        self._moderate(
             request,
-            ngettext(
+            queryset,
+            Status.PENDING,
+            lambda n: ngettext(
                 "{count} work is waiting for review again.",
                 "{count} works are waiting for review again.",
-                count,
-            ).format(count=count),
-            messages.SUCCESS,
+                n,
+            ),
         )
