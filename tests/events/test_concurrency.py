@@ -5,13 +5,14 @@ as several app servers would be.
 
 import random
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from events import services
-from events.models import Signup
+from events.models import Event, Signup
 from tests.factories import EventFactory
 
 pytestmark = [
@@ -144,3 +145,38 @@ def test_repeat_phone_racing_itself_gets_one_sign_up():
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
     assert {e.code for e in refused} == {"phone_taken"}
     assert event.signups.count() == 1
+
+
+def test_a_lock_held_too_long_answers_busy_and_writes_nothing():
+    event = EventFactory(capacity=10)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_event():
+        try:
+            with transaction.atomic():
+                Event.objects.select_for_update().get(pk=event.pk)
+                locked.set()
+                release.wait(timeout=15)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_event)
+    holder.start()
+    locked.wait(timeout=10)
+    started = time.monotonic()
+
+    outcome = run_together(
+        [
+            lambda: services.sign_up(
+                event=event, name="等待者", phone="+8613800000009", headcount=1
+            )
+        ],
+        threads=1,
+    )[0]
+
+    waited = time.monotonic() - started
+    release.set()
+    holder.join(timeout=15)
+    assert isinstance(outcome, services.Busy)
+    assert 2.5 < waited < 10  # LOCK_TIMEOUT is 3 s
+    assert not event.signups.exists()
