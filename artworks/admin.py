@@ -9,8 +9,6 @@ admin shows them through the site's image view (artworks:image), which
 serves any work to staff.
 """
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -24,14 +22,13 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib import phones
+from tongyun.lib.admin import PhoneAdminMixin
 
 from . import services
 from .models import Artwork, Call, Category
 
 # The events app's permission to see personal data covers submitters too,
 # until artworks has one of its own.
-PERSONAL_DATA = "events.view_personal_data"
 THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
 PREVIEW_BOX = 480  # px: the change page's picture fits in this square
 Status = Artwork.Status
@@ -243,7 +240,7 @@ class ArtworkForm(forms.ModelForm):
 
 
 @admin.register(Artwork)
-class ArtworkAdmin(admin.ModelAdmin):
+class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
     form = ArtworkForm
     list_display = [
         "thumbnail_preview",
@@ -322,9 +319,6 @@ class ArtworkAdmin(admin.ModelAdmin):
         # per-phone limit, image cleaning) the admin would skip.
         return False
 
-    def shows_personal_data(self, request):
-        return request.user.has_perm(PERSONAL_DATA)
-
     def view_on_site(self, artwork):
         # The public page of a work that is not public is a 404.
         return artwork.get_absolute_url() if artwork.is_public else None
@@ -401,14 +395,6 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     # --- The submitter's phone
 
-    @admin.display(description=_("phone"))
-    def masked_phone(self, artwork):
-        return phones.mask(artwork.phone) if artwork.phone else "—"
-
-    @admin.display(description=_("phone"))
-    def full_phone(self, artwork):
-        return phones.format_phone(artwork.phone) if artwork.phone else "—"
-
     def get_fieldsets(self, request, obj=None):
         if not self.shows_personal_data(request):
             return self.fieldsets
@@ -425,24 +411,6 @@ class ArtworkAdmin(admin.ModelAdmin):
             )
             for name, options in self.fieldsets
         ]
-
-    def get_search_results(self, request, queryset, search_term):
-        """Titles, artists and classes, or the last four digits of the phone."""
-        results, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
-        digits = re.sub(r"[\s-]", "", search_term)
-        if re.fullmatch(r"[0-9]{4}", digits):
-            results |= queryset.filter(phone__endswith=digits)
-        elif self.shows_personal_data(request):
-            # A whole number, for staff who may see whole numbers.
-            try:
-                phone = phones.normalise_mobile(digits)
-            except ValidationError:
-                phone = None
-            if phone:
-                results |= queryset.filter(phone=phone)
-        return results, may_have_duplicates
 
     # --- Saving and deleting
 

@@ -8,8 +8,6 @@ admin runs each change form in one transaction, so a lock a form takes in
 clean() is held until the object is saved.
 """
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -28,13 +26,13 @@ from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
 from tongyun.lib import phones
+from tongyun.lib.admin import PhoneAdminMixin
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import notify, services
 from .models import Event, Organisation, Signup
-from .resources import SignupResource, shown_phone
+from .resources import SignupResource
 
-PERSONAL_DATA = "events.view_personal_data"
 EVENT_FILTER = "event__id__exact"
 # Actions offered on the check-in list and on one sign-up's page.
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
@@ -55,13 +53,6 @@ def _lock(event_id):
             return services.lock_event(event_id)
     except services.Busy:
         raise ValidationError(BUSY, code="busy") from None
-
-
-def _mobile_or_none(text):
-    try:
-        return phones.normalise_mobile(text)
-    except ValidationError:
-        return None
 
 
 def checkin_url(event):
@@ -405,12 +396,12 @@ class HoursForm(forms.ModelForm):
 
 
 @admin.register(Signup)
-class SignupAdmin(ExportMixin, admin.ModelAdmin):
+class SignupAdmin(PhoneAdminMixin, ExportMixin, admin.ModelAdmin):
     form = SignupForm
     change_list_template = "admin/events/signup/change_list.html"
     list_display = [
         "name",
-        "phone_shown",
+        "masked_phone",
         "headcount",
         "organisation",
         "status",
@@ -452,15 +443,12 @@ class SignupAdmin(ExportMixin, admin.ModelAdmin):
 
     # --- Who sees what
 
-    def shows_personal_data(self, request):
-        return request.user.has_perm(PERSONAL_DATA)
-
     def get_list_display(self, request):
-        phone = "full_phone" if self.shows_personal_data(request) else "phone_shown"
+        phone = "full_phone" if self.shows_personal_data(request) else "masked_phone"
         # An event's check-in list needs no event column.
         event = None if request.GET.get(EVENT_FILTER) else "event"
         return [
-            phone if name == "phone_shown" else name
+            phone if name == "masked_phone" else name
             for name in self.list_display
             if name != "event" or event
         ]
@@ -488,41 +476,12 @@ class SignupAdmin(ExportMixin, admin.ModelAdmin):
                 field.widget.can_change_related = False
         return field
 
-    @admin.display(description=_("phone"))
-    def phone_shown(self, signup):
-        return shown_phone(signup.phone, full=False) or "—"
-
-    @admin.display(description=_("phone"), ordering="phone")
-    def full_phone(self, signup):
-        # Non-breaking spaces keep "138 0013 8000" on one line.
-        return (
-            shown_phone(signup.phone, full=True).replace(" ", "\N{NO-BREAK SPACE}")
-            or "—"
-        )
-
-    @admin.display(description=_("phone"))
-    def masked_phone(self, signup):
-        return shown_phone(signup.phone, full=False) or "—"
-
     @admin.display(description=_("e-mail"))
     def masked_email(self, signup):
         if not signup.email:
             return "—"
         local, _at, domain = signup.email.partition("@")
         return f"{local[:1]}***@{domain}"
-
-    def get_search_results(self, request, queryset, search_term):
-        """Names and organisations, or the last four digits of the phone."""
-        results, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
-        digits = re.sub(r"[\s-]", "", search_term)
-        if re.fullmatch(r"[0-9]{4}", digits):
-            results |= queryset.filter(phone__endswith=digits)
-        elif self.shows_personal_data(request) and (phone := _mobile_or_none(digits)):
-            # A whole number, for staff who may see whole numbers.
-            results |= queryset.filter(phone=phone)
-        return results, may_have_duplicates
 
     def get_export_resource_kwargs(self, request, **kwargs):
         kwargs = super().get_export_resource_kwargs(request, **kwargs)

@@ -16,13 +16,6 @@ from tongyun.lib import phones
 from .models import Signup
 
 
-def shown_phone(phone, *, full):
-    """The phone as staff may see it: in full, or masked; "" when none."""
-    if not phone:
-        return ""
-    return phones.format_phone(phone) if full else phones.mask(phone)
-
-
 def _label(name):
     return Signup._meta.get_field(name).verbose_name
 
@@ -72,7 +65,7 @@ class SignupResource(resources.ModelResource):
         return signup.event.title
 
     def dehydrate_phone(self, signup):
-        return shown_phone(signup.phone, full=self.full_phone)
+        return phones.for_staff(signup.phone, full=self.full_phone)
 
     def dehydrate_headcount(self, signup):
         return signup.headcount

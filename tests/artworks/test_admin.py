@@ -311,7 +311,10 @@ def test_phone_is_shown_whole_to_staff_with_the_permission(trusted_client):
 
     response = trusted_client.get(change_url(artwork))
 
-    assert "138 1234 5678" in response.content.decode()
+    # Kept on one line with no-break spaces.
+    assert (
+        "138\N{NO-BREAK SPACE}1234\N{NO-BREAK SPACE}5678" in response.content.decode()
+    )
 
 
 def test_works_are_found_by_the_last_four_digits_of_the_phone(clerk_client):

@@ -46,5 +46,12 @@ def format_phone(phone):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def for_staff(phone, *, full):
+    """The phone as staff may see it: in full, or masked; "" when none."""
+    if not phone:
+        return ""
+    return format_phone(phone) if full else mask(phone)
+
+
 def last_four(phone):
     return phone[-4:]
