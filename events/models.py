@@ -1,14 +1,14 @@
 import secrets
 
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongyun.lib.i18n import Localized
+from tongyun.lib.queries import sum_of
 
 MAX_PUBLIC_HEADCOUNT = 5
 
@@ -46,11 +46,8 @@ def _confirmed_headcount():
     """Correlated subquery: confirmed headcount of the outer event."""
     confirmed = Signup.objects.filter(
         event=OuterRef("pk"), status=Signup.Status.CONFIRMED
-    ).order_by()
-    total = confirmed.annotate(total=Func(F("headcount"), function="SUM"))
-    return Coalesce(
-        Subquery(total.values("total"), output_field=models.IntegerField()), 0
     )
+    return sum_of(confirmed, "headcount")
 
 
 class EventQuerySet(models.QuerySet):

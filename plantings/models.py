@@ -1,6 +1,6 @@
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, OuterRef, Q, Sum
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -8,19 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gardens.models import photo_path
 from tongyun.lib.figures import plant_count
 from tongyun.lib.i18n import Localized
-
-
-def _sum_of(queryset, field="quantity"):
-    """
-    A correlated subquery: the sum of field over queryset, 0 when empty.
-
-    SUM as a plain function, not an aggregate, so no GROUP BY is added and
-    the subquery always returns one row.
-    """
-    total = queryset.order_by().annotate(total=Func(F(field), function="SUM"))
-    return Coalesce(
-        Subquery(total.values("total"), output_field=models.IntegerField()), 0
-    )
+from tongyun.lib.queries import sum_of
 
 
 class DonorQuerySet(models.QuerySet):
@@ -78,9 +66,11 @@ class DonationQuerySet(models.QuerySet):
         """
         donation = OuterRef("pk")
         return self.annotate(
-            allocated=_sum_of(Allocation.objects.filter(donation=donation)),
-            planted=_sum_of(Planting.objects.filter(allocation__donation=donation)),
-            lost=_sum_of(
+            allocated=sum_of(Allocation.objects.filter(donation=donation), "quantity"),
+            planted=sum_of(
+                Planting.objects.filter(allocation__donation=donation), "quantity"
+            ),
+            lost=sum_of(
                 Observation.objects.filter(
                     kind=Observation.Kind.LOSS,
                     planting__allocation__donation=donation,
