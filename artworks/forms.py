@@ -3,6 +3,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.forms import HoneypotForm
 from tongyun.lib.phones import normalise_mobile
 
 # What the file input offers to pick; images.prepare decides by the bytes.
@@ -13,7 +14,7 @@ CHOOSE_AGAIN = _(
 )
 
 
-class ArtworkForm(forms.Form):
+class ArtworkForm(HoneypotForm):
     """
     A resident's work for the open call (DESIGN §4 field names).
 
@@ -21,6 +22,10 @@ class ArtworkForm(forms.Form):
     writes the row with its files, after locking the call. The category
     choices are the call's; cleaned_data["phone"] is +86….
     """
+
+    honeypot_message = _(
+        "Your work could not be sent. Please check the form and try again."
+    )
 
     title = forms.CharField(
         label=_("Title of the work"),
@@ -104,13 +109,6 @@ class ArtworkForm(forms.Form):
             "required": _("Please agree, so that the work can be shown after review."),
         },
     )
-    # The honeypot: hidden from people by CSS, left empty by them; bots that
-    # fill every field get a plain form error and nothing is saved.
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def __init__(self, *args, call, **kwargs):
         # Labels stand above their inputs: no colon after them.
@@ -155,11 +153,6 @@ class ArtworkForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("website"):
-            raise ValidationError(
-                _("Your work could not be sent. Please check the form and try again."),
-                code="honeypot",
-            )
         if not cleaned.get("is_minor"):
             # A guardian's tick means nothing for an adult author.
             cleaned["guardian_consent"] = False

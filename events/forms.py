@@ -1,9 +1,10 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.forms import HoneypotForm
 from tongyun.lib.phones import normalise_mobile
 
 from .models import MAX_PUBLIC_HEADCOUNT, Organisation
@@ -11,7 +12,7 @@ from .models import MAX_PUBLIC_HEADCOUNT, Organisation
 HEADCOUNT_CHOICES = [(n, str(n)) for n in range(1, MAX_PUBLIC_HEADCOUNT + 1)]
 
 
-class SignupForm(forms.Form):
+class SignupForm(HoneypotForm):
     """
     A resident's sign-up for one event (DESIGN §4 field names).
 
@@ -20,6 +21,10 @@ class SignupForm(forms.Form):
     cleaned_data["organisation"] the text as typed; matched_organisation()
     looks it up (one query).
     """
+
+    honeypot_message = _(
+        "Your sign-up could not be sent. Please check the form and try again."
+    )
 
     name = forms.CharField(
         label=_("Your name"),
@@ -70,13 +75,6 @@ class SignupForm(forms.Form):
             "required": _("Please agree, so that we can reach you about the event."),
         },
     )
-    # The honeypot: hidden from people by CSS, left empty by them; bots that
-    # fill every field get a plain form error and nothing is saved.
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def __init__(self, *args, **kwargs):
         # Labels stand above their inputs: no colon after them.
@@ -96,18 +94,6 @@ class SignupForm(forms.Form):
 
     def clean_organisation(self):
         return " ".join(self.cleaned_data["organisation"].split())
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.cleaned_data.get("website"):
-            raise ValidationError(
-                _(
-                    "Your sign-up could not be sent. Please check the form and "
-                    "try again."
-                ),
-                code="honeypot",
-            )
-        return cleaned
 
     def matched_organisation(self):
         """
