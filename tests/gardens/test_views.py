@@ -79,7 +79,7 @@ def test_home_shows_the_next_planting_day(client):
     assert response.context["next_event"] == soon
     card = html(response).split('class="next-event"')[1].split("</section>")[0]
     assert soon.get_absolute_url() in card
-    assert "7" in card  # seats left
+    assert "还剩 7 个名额" in card
 
 
 def test_home_shows_the_latest_public_works(client):
