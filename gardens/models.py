@@ -2,8 +2,7 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext, pgettext_lazy
@@ -12,41 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from tongyun.lib.i18n import Localized
 
 MONTHS = range(1, 13)
-
-# Values of plantings.Observation.Kind that open or end a bloom; named here
-# so that the base app reads observations without importing plantings.
-BLOOM_OPEN_KINDS = ("bloom_start", "full_bloom")
-BLOOM_END_KINDS = ("bloom_end",)
-LOSS_KIND = "loss"
-
-
-def with_planted(queryset, **where):
-    """
-    Annotate planted, lost and surviving on species or zones with plantings.
-
-    where narrows the plantings and losses counted, in their own terms:
-    with_planted(Species.objects.all(), zone__garden=garden). Reaches the
-    plantings app only through its relations (plantings, observations),
-    so the base app imports nothing from it. One query.
-    """
-    model = queryset.model
-    planted = {f"plantings__{lookup}": value for lookup, value in where.items()}
-    lost = {f"observations__{lookup}": value for lookup, value in where.items()}
-    losses = (
-        model.objects.filter(pk=OuterRef("pk"), observations__kind=LOSS_KIND, **lost)
-        .values("pk")
-        .annotate(total=Sum("observations__count"))
-        .values("total")
-    )
-    # Filter and sum in one step so that the sum counts only these plantings.
-    return (
-        queryset.filter(plantings__isnull=False, **planted)
-        .annotate(
-            planted=Sum("plantings__quantity"),
-            lost=Coalesce(Subquery(losses), 0),
-        )
-        .annotate(surviving=F("planted") - F("lost"))
-    )
 
 
 def photo_path(instance, filename):
@@ -229,7 +193,7 @@ class Zone(models.Model):
         return reverse("gardens:zone_detail", args=[self.garden.slug, self.code])
 
 
-def _bloom_window_covers(month):
+def bloom_window_covers(month):
     """Q: the default bloom window covers month; windows may wrap the year."""
     within = Q(bloom_start_month__lte=F("bloom_end_month")) & Q(
         bloom_start_month__lte=month, bloom_end_month__gte=month
@@ -243,39 +207,7 @@ def _bloom_window_covers(month):
 class SpeciesQuerySet(models.QuerySet):
     def blooming_in(self, month):
         """Species whose default bloom window covers month."""
-        return self.filter(_bloom_window_covers(month))
-
-    def with_bloom_signals(self, year, zone=None):
-        """
-        Annotate last_open_on / last_end_on: this year's latest observation
-        that a bloom began or ended (in zone, when given). One query, joined.
-        """
-        seen = Q(observations__observed_on__year=year)
-        if zone is not None:
-            seen &= Q(observations__zone=zone)
-        return self.annotate(
-            last_open_on=Max(
-                "observations__observed_on",
-                filter=seen & Q(observations__kind__in=BLOOM_OPEN_KINDS),
-            ),
-            last_end_on=Max(
-                "observations__observed_on",
-                filter=seen & Q(observations__kind__in=BLOOM_END_KINDS),
-            ),
-        )
-
-    def in_bloom(self, day, zone=None):
-        """
-        Species in bloom on day: this year's observations where there are any,
-        the default month window otherwise.
-        """
-        observed_open = Q(last_open_on__isnull=False) & (
-            Q(last_end_on__isnull=True) | Q(last_open_on__gt=F("last_end_on"))
-        )
-        unobserved = Q(last_open_on__isnull=True, last_end_on__isnull=True)
-        return self.with_bloom_signals(day.year, zone).filter(
-            observed_open | (unobserved & _bloom_window_covers(day.month))
-        )
+        return self.filter(bloom_window_covers(month))
 
     def next_to_bloom(self, after):
         """
@@ -351,8 +283,13 @@ class Species(models.Model):
 
     def is_in_bloom(self, month):
         """
-        In bloom this month: this year's observations decide where there are
-        any (with_bloom_signals), the default window otherwise. No query.
+        In bloom this month: this year's bloom observations decide where
+        there are any, the default window otherwise. No query.
+
+        The observations arrive as the attributes last_open_on and
+        last_end_on, which the app that records them annotates
+        (plantings.queries.with_bloom_signals); without them the window
+        decides.
         """
         opened = getattr(self, "last_open_on", None)
         ended = getattr(self, "last_end_on", None)

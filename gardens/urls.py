@@ -1,3 +1,10 @@
+"""
+The gardens' URL names. The gardens app serves the list and the bloom
+calendar; the home page and the pages of one garden, zone or species show
+several apps at once, so the site layer adds them to this namespace
+(tongyun.urls). Printed QR labels point at these addresses: keep them.
+"""
+
 from django.urls import path
 
 from . import views
@@ -5,14 +12,6 @@ from . import views
 app_name = "gardens"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("gardens/", views.garden_list, name="garden_list"),
-    path("gardens/<slug:slug>/", views.garden_detail, name="garden_detail"),
-    path(
-        "gardens/<slug:slug>/zones/<slug:code>/",
-        views.zone_detail,
-        name="zone_detail",
-    ),
-    path("species/<slug:slug>/", views.species_detail, name="species_detail"),
     path("bloom/", views.bloom_calendar, name="bloom_calendar"),
 ]

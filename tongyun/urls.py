@@ -1,8 +1,16 @@
+"""
+The root URLconf: each app's pages, and the site layer's pages that show
+several apps at once, added to the namespace of the app whose object they
+show (gardens:garden_detail is still the garden's address).
+"""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
+
+import gardens.urls
 
 from . import views
 
@@ -10,11 +18,23 @@ admin.site.site_header = _("Tongyun Garden City · staff")
 admin.site.site_title = _("Tongyun Garden City")
 admin.site.index_title = _("Garden programme administration")
 
+gardens_pages = [
+    path("", views.home, name="home"),
+    *gardens.urls.urlpatterns,
+    path("gardens/<slug:slug>/", views.garden_detail, name="garden_detail"),
+    path(
+        "gardens/<slug:slug>/zones/<slug:code>/",
+        views.zone_detail,
+        name="zone_detail",
+    ),
+    path("species/<slug:slug>/", views.species_detail, name="species_detail"),
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("gardens.urls")),
+    path("", include((gardens_pages, gardens.urls.app_name))),
     path("", include("plantings.urls")),
     path("", include("events.urls")),
     path("", include("artworks.urls")),

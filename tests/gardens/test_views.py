@@ -103,7 +103,7 @@ def test_home_shows_gardens_and_headline_figures(client):
     assert response.context["figures"] == {
         "zone_count": 2,
         "area_m2": pytest.approx(120.5),
-        "planted": None,
+        "planted": 0,
     }
     assert "紫荆园" in html(response)
     assert garden.get_absolute_url() in html(response)

@@ -3,7 +3,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from gardens.models import Species
 from plantings import services
 from tests.factories import (
     DonationFactory,
@@ -186,32 +185,6 @@ def test_a_bloom_record_wins_over_the_month_window(client, april):
     response = client.get(reverse("gardens:home"))
 
     assert response.context["blooming"] == [lilac]
-
-
-def test_a_bloom_end_record_wins_over_the_month_window(april):
-    peony = SpeciesFactory(bloom_start_month=4, bloom_end_month=5)
-    ObservationFactory(
-        species=peony, kind="bloom_start", observed_on=dt.date(2024, 4, 2)
-    )
-    ObservationFactory(
-        species=peony, kind="bloom_end", observed_on=dt.date(2024, 4, 12)
-    )
-
-    in_bloom = Species.objects.in_bloom(dt.date(2024, 4, 15))
-
-    assert list(in_bloom) == []
-    assert Species.objects.with_bloom_signals(2024).get().is_in_bloom(4) is False
-
-
-def test_last_years_records_leave_the_window_in_charge():
-    peony = SpeciesFactory(bloom_start_month=4, bloom_end_month=5)
-    ObservationFactory(
-        species=peony, kind="bloom_end", observed_on=dt.date(2023, 4, 12)
-    )
-
-    in_bloom = Species.objects.in_bloom(dt.date(2024, 4, 15))
-
-    assert list(in_bloom) == [peony]
 
 
 def test_zone_bloom_status_uses_that_zones_records(client, april):

@@ -1,9 +1,20 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+import artworks.demo
+import events.demo
+import gardens.demo
+import plantings.demo
+
+# Layer by layer (DESIGN §3): each app's story builds on the ones below it,
+# e.g. plantings records what was planted at the events' planting day.
+DEMOS = [
+    ("gardens", gardens.demo),
+    ("events", events.demo),
+    ("artworks", artworks.demo),
+    ("plantings", plantings.demo),
+]
 
 
 class Command(BaseCommand):
@@ -15,12 +26,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        # Apps load in INSTALLED_APPS order, so gardens comes before the apps
-        # that build on it.
-        for config in apps.get_app_configs():
-            module = f"{config.name}.demo"
-            if not find_spec(module):
-                continue
-            summary = import_module(module).load()
-            self.stdout.write(f"{config.verbose_name}: {summary}")
+        for label, demo in DEMOS:
+            summary = demo.load()
+            name = apps.get_app_config(label).verbose_name
+            self.stdout.write(f"{name}: {summary}")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
