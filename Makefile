@@ -60,6 +60,7 @@ fmt: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Catalogue: English msgids, Chinese translations. The .mo is committed so
 # a machine without gettext can still serve Chinese.
