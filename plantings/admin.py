@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.forms.models import BaseInlineFormSet
@@ -14,9 +15,35 @@ from . import services
 from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
 from .resources import DonationResource, PlantingResource
 
-# Django's admin runs each change form in one transaction, so the locks the
-# forms below take in clean() are held until the object and its inlines are
-# saved: a concurrent writer waits, then sees the saved figures.
+
+def posted_id(request, field):
+    """The primary key a change form posted for field, or None if not one."""
+    value = request.POST.get(field, "")
+    return int(value) if value.isdigit() else None
+
+
+class LedgerLockAdmin(admin.ModelAdmin):
+    """
+    A change view that holds the ledger's locks while its forms check the
+    rules and the admin saves.
+
+    Django's admin runs each change view in one transaction. A POST first
+    locks the rows that guard the figures the change may alter (ledger_rows,
+    through services.lock_ledger); only then are the forms built and
+    checked (services.check_*), and the object and its inlines saved. A
+    concurrent writer waits, then sees the saved figures. The forms only
+    validate: they neither lock nor write.
+    """
+
+    def ledger_rows(self, request, obj):
+        """{"donations": ids, "plantings": ids} to lock for this POST."""
+        raise NotImplementedError
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id)) if object_id else None
+            services.lock_ledger(**self.ledger_rows(request, obj))
+        return super()._changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Donor)
@@ -52,8 +79,6 @@ class AllocationFormSet(LedgerFormSet):
             return
         if donation.quantity is None:
             return  # the donation form shows its own error
-        if donation.pk:
-            services.lock_donation(donation.pk)
         planted = dict(
             Allocation.objects.filter(donation=donation.pk)
             .annotate(planted=Sum("plantings__quantity", default=0))
@@ -114,7 +139,7 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(Donation)
-class DonationAdmin(ImportExportModelAdmin):
+class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
     resource_classes = [DonationResource]
     export_formats = [CSV, XLSX]
     list_display = [
@@ -141,6 +166,10 @@ class DonationAdmin(ImportExportModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_figures()
+
+    def ledger_rows(self, request, donation):
+        # A new donation is nobody else's to allocate from yet.
+        return {"donations": [donation.pk] if donation else []}
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -194,7 +223,7 @@ class AllocationForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
-        donation = services.lock_donation(data["donation"].pk)
+        donation = data["donation"]
         items, allocations = services.ledger_of(
             donation, exclude_allocation=self.instance.pk
         )
@@ -213,7 +242,7 @@ class AllocationForm(forms.ModelForm):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
+class AllocationAdmin(LedgerLockAdmin):
     form = AllocationForm
     list_display = ["donation", "zone", "species", "quantity", "allocated_on"]
     list_filter = ["zone__garden", "species", "donation__donor"]
@@ -225,6 +254,11 @@ class AllocationAdmin(admin.ModelAdmin):
         "species__name",
     ]
     autocomplete_fields = ["donation", "zone", "species"]
+
+    def ledger_rows(self, request, allocation):
+        # The gift it draws from, and the one it leaves if moved.
+        current = allocation.donation_id if allocation else None
+        return {"donations": [posted_id(request, "donation"), current]}
 
 
 class ZoneAndSpeciesFromSource(forms.ModelForm):
@@ -276,21 +310,18 @@ class PlantingForm(ZoneAndSpeciesFromSource):
         self.fill_zone_and_species(data)
         if self.errors:
             return data
-        allocation = services.lock_for_planting(
-            allocation=data.get("allocation"), planting=self.instance
-        )
         services.check_planting(
             zone=data["zone"],
             species=data["species"],
             quantity=data["quantity"],
-            allocation=allocation,
+            allocation=data.get("allocation"),
             planting=self.instance,
         )
         return data
 
 
 @admin.register(Planting)
-class PlantingAdmin(ImportExportModelAdmin):
+class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
     resource_classes = [PlantingResource]
     export_formats = [CSV, XLSX]
     form = PlantingForm
@@ -314,6 +345,20 @@ class PlantingAdmin(ImportExportModelAdmin):
     @admin.display(description=_("donor"), ordering="allocation__donation__donor")
     def donor(self, planting):
         return planting.donor or "—"
+
+    def ledger_rows(self, request, planting):
+        # The gifts of the allocation it draws from and of the one it leaves;
+        # the planting itself, whose losses must stay within it.
+        allocations = [posted_id(request, "allocation")]
+        if planting:
+            allocations.append(planting.allocation_id)
+        donations = Allocation.objects.filter(pk__in=allocations).values_list(
+            "donation", flat=True
+        )
+        return {
+            "donations": list(donations),
+            "plantings": [planting.pk] if planting else [],
+        }
 
 
 class ObservationForm(ZoneAndSpeciesFromSource):
@@ -339,22 +384,19 @@ class ObservationForm(ZoneAndSpeciesFromSource):
         self.fill_zone_and_species(data)
         if self.errors:
             return data
-        planting = data.get("planting")
-        if data["kind"] == Observation.Kind.LOSS and planting is not None:
-            planting = services.lock_planting(planting.pk)
         services.check_observation(
             zone=data["zone"],
             species=data["species"],
             kind=data["kind"],
             count=data.get("count"),
-            planting=planting,
+            planting=data.get("planting"),
             observation=self.instance,
         )
         return data
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(LedgerLockAdmin):
     form = ObservationForm
     list_display = ["observed_on", "zone", "species", "kind", "count", photo_preview]
     list_filter = [
@@ -370,3 +412,8 @@ class ObservationAdmin(admin.ModelAdmin):
     date_hierarchy = "observed_on"
     autocomplete_fields = ["zone", "species", "planting"]
     readonly_fields = [photo_preview]
+
+    def ledger_rows(self, request, observation):
+        # The planting a loss comes from, and the one it leaves if moved.
+        current = observation.planting_id if observation else None
+        return {"plantings": [posted_id(request, "planting"), current]}

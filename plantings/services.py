@@ -33,6 +33,19 @@ def lock_planting(planting_id):
     return Planting.objects.select_for_update().get(pk=planting_id)
 
 
+def lock_ledger(*, donations=(), plantings=()):
+    """
+    Lock the rows that guard the figures a change may alter: donations
+    first, then plantings, each in the order of their keys, as every writer
+    here takes them, so that two writers never wait for each other in a
+    circle. Ids that name no row are passed over. Two queries at most.
+    """
+    for model, ids in ((Donation, donations), (Planting, plantings)):
+        ids = sorted({pk for pk in ids if pk is not None})
+        if ids:
+            list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
 def _floor_hint(is_floor):
     if not is_floor:
         return ""
