@@ -241,7 +241,7 @@ def test_event_detail_says_plainly_when_signup_is_not_open(client, changes, stat
 
     response = client.get(event.get_absolute_url())
 
-    assert response.context["event"].signup_state == state
+    assert response.context["event"].signup_state() == state
     assert 'class="signup-form"' not in html(response)
     assert 'class="state-line"' in html(response)
 
@@ -252,7 +252,7 @@ def test_event_detail_of_a_full_event_offers_the_waiting_list(english):
 
     response = english.get(event.get_absolute_url())
 
-    assert response.context["event"].signup_state == "waitlist"
+    assert response.context["event"].signup_state() == "waitlist"
     assert 'class="signup-form"' in html(response)
     assert "Join the waiting list" in html(response)
 
