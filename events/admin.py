@@ -163,6 +163,7 @@ class CheckedInFilter(admin.SimpleListFilter):
 @admin.register(Signup)
 class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAdmin):
     form = SignupForm
+    personal_data_permission = "events.view_personal_data"
     change_list_template = "admin/events/signup/change_list.html"
     list_display = [
         "name",

@@ -371,10 +371,11 @@ class Signup(models.Model):
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
         permissions = [
-            # Covers artwork submitters too (artworks.admin).
+            # Volunteers' phones and e-mails in SignupAdmin (its
+            # personal_data_permission); artworks has a permission of its own.
             (
                 "view_personal_data",
-                _("Can see full phone numbers of volunteers and submitters"),
+                _("Can see full phone numbers of volunteers"),
             ),
         ]
         constraints = [
