@@ -248,9 +248,8 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
     # --- Forms: group booking on add, seats read-only on change
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = GroupBookingForm
-        return super().get_form(request, obj, **kwargs)
+        form = GroupBookingForm if obj is None else self.form
+        return super().get_form(request, obj, form=form, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
