@@ -239,20 +239,19 @@ class Event(models.Model):
         event's lock). No query.
         """
         now = now or timezone.now()
-        State = self.SignupState
         if self.status == self.Status.DRAFT:
-            return State.DRAFT
+            return self.SignupState.DRAFT
         if self.status == self.Status.CANCELLED:
-            return State.CANCELLED
+            return self.SignupState.CANCELLED
         if self.is_over(now):
-            return State.OVER
+            return self.SignupState.OVER
         if now < self.signup_opens_at:
-            return State.NOT_YET
+            return self.SignupState.NOT_YET
         if now > self.signup_closes_at:
-            return State.CLOSED
+            return self.SignupState.CLOSED
         if self.seats_left <= 0:
-            return State.WAITLIST
-        return State.OPEN
+            return self.SignupState.WAITLIST
+        return self.SignupState.OPEN
 
     def figures_summary(self):
         """The event's seats in one line, in people; needs with_signup_figures()."""

@@ -28,6 +28,9 @@ from . import notify
 from .models import MAX_PUBLIC_HEADCOUNT, Event, Signup
 
 LOCK_TIMEOUT = "3s"
+# Event.signup_state() values: no sign-up at all; public sign-ups taken.
+NOT_PUBLISHED = (Event.SignupState.DRAFT, Event.SignupState.CANCELLED)
+SIGNUP_OPEN = (Event.SignupState.OPEN, Event.SignupState.WAITLIST)
 
 logger = logging.getLogger("tongyun.reminders")
 
@@ -86,11 +89,10 @@ def sign_up(
     event.seats_taken = seats_taken(event)
     now = timezone.now()
     state = event.signup_state(now)
-    State = Event.SignupState
-    if state in (State.DRAFT, State.CANCELLED):
+    if state in NOT_PUBLISHED:
         refuse(gettext("This event is not open for sign-ups."), "event_closed")
     if not is_group:
-        if state not in (State.OPEN, State.WAITLIST):
+        if state not in SIGNUP_OPEN:
             refuse(
                 gettext("Sign-up for this event is open from {opens} to {closes}."),
                 "outside_window",
