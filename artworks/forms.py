@@ -1,9 +1,9 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib.forms import HoneypotForm
+from tongyun.lib.forms import PublicForm
 from tongyun.lib.phones import normalise_mobile
 
 # What the file input offers to pick; images.prepare decides by the bytes.
@@ -14,7 +14,7 @@ CHOOSE_AGAIN = _(
 )
 
 
-class ArtworkForm(HoneypotForm):
+class ArtworkForm(PublicForm):
     """
     A resident's work for the open call (DESIGN §4 field names).
 
@@ -26,6 +26,7 @@ class ArtworkForm(HoneypotForm):
     honeypot_message = _(
         "Your work could not be sent. Please check the form and try again."
     )
+    squash_fields = ("title", "artist_name", "community", "class_name")
 
     title = forms.CharField(
         label=_("Title of the work"),
@@ -111,18 +112,11 @@ class ArtworkForm(HoneypotForm):
     )
 
     def __init__(self, *args, call, **kwargs):
-        # Labels stand above their inputs: no colon after them.
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.call = call
         self.fields["category"].choices = [
             (value, capfirst(label)) for value, label in call.category_choices()
         ]
-
-    @property
-    def has_field_errors(self):
-        """Whether any error belongs to a field (the summary says so)."""
-        return any(name != NON_FIELD_ERRORS for name in self.errors)
 
     def ask_for_the_file_again(self):
         """
@@ -135,18 +129,6 @@ class ArtworkForm(HoneypotForm):
         codes = [error.code for error in self.errors.as_data().get("image", [])]
         if "choose_again" not in codes:
             self.add_error("image", ValidationError(CHOOSE_AGAIN, code="choose_again"))
-
-    def clean_title(self):
-        return " ".join(self.cleaned_data["title"].split())
-
-    def clean_artist_name(self):
-        return " ".join(self.cleaned_data["artist_name"].split())
-
-    def clean_community(self):
-        return " ".join(self.cleaned_data["community"].split())
-
-    def clean_class_name(self):
-        return " ".join(self.cleaned_data["class_name"].split())
 
     def clean_phone(self):
         return normalise_mobile(self.cleaned_data["phone"])

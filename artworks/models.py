@@ -1,4 +1,3 @@
-import secrets
 import uuid
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongyun.lib.i18n import Localized
+from tongyun.lib.tokens import new_token  # migrations name artworks.models.new_token
 
 
 def private_storage():
@@ -21,10 +21,6 @@ def private_storage():
 def image_path(instance, filename):
     """An unguessable name; the upload's own name is never used."""
     return f"artworks/{uuid.uuid4().hex}.jpg"
-
-
-def new_token():
-    return secrets.token_urlsafe(24)
 
 
 class Category(models.TextChoices):

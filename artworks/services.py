@@ -11,13 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongyun.lib.errors import refuse
+
 from . import images
 from .models import Artwork, Call
-
-
-def _refuse(message, code, field=None, **params):
-    error = ValidationError(message.format(**params), code=code)
-    raise ValidationError({field: error}) if field else error
 
 
 def submit(
@@ -85,20 +82,20 @@ def submit(
 
 def _check(call, category, phone, is_minor, guardian_consent):
     if not call.is_open():
-        _refuse(gettext("This call is not taking works now."), "call_closed")
+        refuse(gettext("This call is not taking works now."), "call_closed")
     if category not in call.category_values:
-        _refuse(
+        refuse(
             gettext("This call does not take this category."), "category", "category"
         )
     if is_minor and not guardian_consent:
-        _refuse(
+        refuse(
             gettext("For an author under 14, a parent or guardian must agree."),
             "guardian_consent",
             "guardian_consent",
         )
     sent = call.artworks.filter(phone=phone).count()
     if sent >= call.max_works_per_phone:
-        _refuse(
+        refuse(
             gettext("Each phone number may send {count} works to this call."),
             "too_many_works",
             "phone",

@@ -1,5 +1,7 @@
 """Public pages of artworks: gallery, one work, submission, status, images."""
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -10,6 +12,8 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
+
+from tongyun.lib.forms import refuse_over_rate_limit
 
 from . import services
 from .forms import ArtworkForm
@@ -164,14 +168,13 @@ def artwork_submit(request):
     if call is None:
         return _render_closed(request, status=422)
     form = ArtworkForm(request.POST, request.FILES, call=call)
-    if request.limited:
-        form.add_error(
-            None,
-            gettext(
-                "Too many works sent from this device. Please try again in an hour."
-            ),
-        )
-        return _render_form(request, call, form, status=429)
+    if limited := refuse_over_rate_limit(
+        request,
+        form,
+        gettext("Too many works sent from this device. Please try again in an hour."),
+        partial(_render_form, request, call),
+    ):
+        return limited
     if not call.is_open():
         form.add_error(
             None,

@@ -1,10 +1,9 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib.forms import HoneypotForm
+from tongyun.lib.forms import PublicForm
 from tongyun.lib.phones import normalise_mobile
 
 from .models import MAX_PUBLIC_HEADCOUNT, Organisation
@@ -12,7 +11,7 @@ from .models import MAX_PUBLIC_HEADCOUNT, Organisation
 HEADCOUNT_CHOICES = [(n, str(n)) for n in range(1, MAX_PUBLIC_HEADCOUNT + 1)]
 
 
-class SignupForm(HoneypotForm):
+class SignupForm(PublicForm):
     """
     A resident's sign-up for one event (DESIGN §4 field names).
 
@@ -25,6 +24,7 @@ class SignupForm(HoneypotForm):
     honeypot_message = _(
         "Your sign-up could not be sent. Please check the form and try again."
     )
+    squash_fields = ("name", "organisation")
 
     name = forms.CharField(
         label=_("Your name"),
@@ -76,24 +76,8 @@ class SignupForm(HoneypotForm):
         },
     )
 
-    def __init__(self, *args, **kwargs):
-        # Labels stand above their inputs: no colon after them.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    @property
-    def has_field_errors(self):
-        """Whether any error belongs to a field (the summary says so)."""
-        return any(name != NON_FIELD_ERRORS for name in self.errors)
-
-    def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
-
     def clean_phone(self):
         return normalise_mobile(self.cleaned_data["phone"])
-
-    def clean_organisation(self):
-        return " ".join(self.cleaned_data["organisation"].split())
 
     def matched_organisation(self):
         """

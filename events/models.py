@@ -1,21 +1,20 @@
-import secrets
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tongyun.lib.i18n import Localized
 from tongyun.lib.queries import sum_of
+from tongyun.lib.tokens import new_token  # migrations name events.models.new_token
 
 MAX_PUBLIC_HEADCOUNT = 5
-
-
-def new_token():
-    """An unguessable ticket token (192 bits), safe in a URL."""
-    return secrets.token_urlsafe(24)
+HOURS = DecimalField(max_digits=8, decimal_places=1)
 
 
 class Organisation(models.Model):
@@ -68,6 +67,20 @@ class EventQuerySet(models.QuerySet):
         """Annotate seats_taken: the confirmed headcount (one subquery)."""
         return self.annotate(seats_taken=_confirmed_headcount())
 
+    def with_signup_figures(self):
+        """
+        with_seats(), and signup_count (active sign-ups), waiting_count and
+        checked_in_count (people): one subquery and one join to sign-ups.
+        """
+        confirmed = Q(signups__status=Signup.Status.CONFIRMED)
+        waiting = Q(signups__status=Signup.Status.WAITLISTED)
+        checked_in = confirmed & Q(signups__checked_in_at__isnull=False)
+        return self.with_seats().annotate(
+            signup_count=Count("signups", filter=confirmed | waiting),
+            waiting_count=Sum("signups__headcount", filter=waiting, default=0),
+            checked_in_count=Sum("signups__headcount", filter=checked_in, default=0),
+        )
+
 
 class Event(models.Model):
     class Kind(models.TextChoices):
@@ -79,6 +92,20 @@ class Event(models.Model):
         DRAFT = "draft", pgettext_lazy("event status", "draft")
         PUBLISHED = "published", pgettext_lazy("event status", "published")
         CANCELLED = "cancelled", pgettext_lazy("event status", "cancelled")
+
+    class SignupState(models.TextChoices):
+        """
+        Where sign-up stands (signup_state()). The pages word each state
+        themselves (events/seats.html), hence no translated labels.
+        """
+
+        DRAFT = "draft"
+        CANCELLED = "cancelled"
+        OVER = "over"
+        NOT_YET = "not_yet"
+        CLOSED = "closed"
+        WAITLIST = "waitlist"  # open, but full: a sign-up is waitlisted
+        OPEN = "open"
 
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
@@ -112,6 +139,13 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    # Which field each date-order constraint's refusal belongs to, by code.
+    DATE_ORDER_FIELDS = {
+        "ends_early": "ends_at",
+        "closes_early": "signup_closes_at",
+        "closes_late": "signup_closes_at",
+    }
+
     title_i18n = Localized("title")
     meeting_point_i18n = Localized("meeting_point")
     description_i18n = Localized("description")
@@ -120,18 +154,32 @@ class Event(models.Model):
         ordering = ["-starts_at"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        # The date-order constraints are also the admin form's checks
+        # (ModelForm validates constraints); validate_constraints() shows
+        # each refusal beside the field in DATE_ORDER_FIELDS.
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="events_event_ends_after_start",
+                violation_error_code="ends_early",
+                violation_error_message=_("The event must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="events_event_capacity_positive"
             ),
             models.CheckConstraint(
-                condition=Q(signup_closes_at__gt=F("signup_opens_at"))
-                & Q(signup_closes_at__lte=F("ends_at")),
-                name="events_event_signup_window_valid",
+                condition=Q(signup_closes_at__gt=F("signup_opens_at")),
+                name="events_event_signup_closes_after_opening",
+                violation_error_code="closes_early",
+                violation_error_message=_("Sign-up must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(signup_closes_at__lte=F("ends_at")),
+                name="events_event_signup_closes_by_the_end",
+                violation_error_code="closes_late",
+                violation_error_message=_(
+                    "Sign-up must close by the time the event ends."
+                ),
             ),
         ]
 
@@ -140,6 +188,22 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
+
+    def validate_constraints(self, exclude=None):
+        """
+        As Model.validate_constraints(), with each date-order refusal keyed
+        by the field it is about (DATE_ORDER_FIELDS), so that a form shows it
+        there rather than above the form.
+        """
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as errors:
+            by_field = {}
+            for field, field_errors in errors.error_dict.items():
+                for error in field_errors:
+                    key = self.DATE_ORDER_FIELDS.get(error.code, field)
+                    by_field.setdefault(key, []).append(error)
+            raise ValidationError(by_field) from None
 
     @property
     def hours(self):
@@ -151,15 +215,76 @@ class Event(models.Model):
         """Needs with_seats()."""
         return max(self.capacity - self.seats_taken, 0)
 
-    def is_signup_open(self, now=None):
-        now = now or timezone.now()
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.signup_opens_at <= now <= self.signup_closes_at
-        )
+    @property
+    def theme(self):
+        """
+        The accent of the event's first garden, or leaf green. No query once
+        gardens are prefetched (prefetch_related("gardens")).
+        """
+        gardens = self.gardens.all()
+        return gardens[0].theme if gardens else "leaf"
 
     def is_over(self, now=None):
         return self.ends_at < (now or timezone.now())
+
+    def signup_state(self, now=None):
+        """
+        Where sign-up stands at now (default: this moment), a SignupState.
+
+        In this order: DRAFT or CANCELLED by status; OVER once the event
+        has ended; NOT_YET before the window opens, CLOSED after it closes
+        (both ends belong to the window); within it, WAITLIST when no seat
+        is left, else OPEN. Only the last two need seats_taken
+        (EventQuerySet.with_seats(), or set by services.sign_up under the
+        event's lock). No query.
+        """
+        now = now or timezone.now()
+        if self.status == self.Status.DRAFT:
+            return self.SignupState.DRAFT
+        if self.status == self.Status.CANCELLED:
+            return self.SignupState.CANCELLED
+        if self.is_over(now):
+            return self.SignupState.OVER
+        if now < self.signup_opens_at:
+            return self.SignupState.NOT_YET
+        if now > self.signup_closes_at:
+            return self.SignupState.CLOSED
+        if self.seats_left <= 0:
+            return self.SignupState.WAITLIST
+        return self.SignupState.OPEN
+
+    def figures_summary(self):
+        """The event's seats in one line, in people; needs with_signup_figures()."""
+        return gettext(
+            "Seats taken: {taken} of {capacity} · Waiting: {waiting} · "
+            "Checked in: {checked_in} of {taken}"
+        ).format(
+            taken=self.seats_taken,
+            capacity=self.capacity,
+            waiting=self.waiting_count,
+            checked_in=self.checked_in_count,
+        )
+
+    def attendance(self):
+        """
+        Who came: participants (people checked in) and their volunteer
+        hours, a dict.
+
+        Hours are headcount × the sign-up's hours, or the event's length
+        where none were recorded (as Signup.volunteer_hours). One query.
+        """
+        length = Value(Decimal(str(self.hours)), output_field=HOURS)
+        attended = self.signups.filter(
+            status=Signup.Status.CONFIRMED, checked_in_at__isnull=False
+        )
+        return attended.aggregate(
+            participants=Sum("headcount", default=0),
+            hours=Sum(
+                F("headcount") * Coalesce("hours", length),
+                output_field=HOURS,
+                default=Decimal(0),
+            ),
+        )
 
 
 class SignupQuerySet(models.QuerySet):
@@ -245,10 +370,11 @@ class Signup(models.Model):
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
         permissions = [
-            # Covers artwork submitters too (artworks.admin).
+            # Volunteers' phones and e-mails in SignupAdmin (its
+            # personal_data_permission); artworks has a permission of its own.
             (
                 "view_personal_data",
-                _("Can see full phone numbers of volunteers and submitters"),
+                _("Can see full phone numbers of volunteers"),
             ),
         ]
         constraints = [

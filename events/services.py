@@ -13,18 +13,26 @@ cancellations of one event take turns across processes and hosts. A lock
 not had within LOCK_TIMEOUT raises Busy, and nothing is written.
 """
 
+import dataclasses
 import datetime as dt
+import logging
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongyun.lib.errors import refuse
+
 from . import notify
 from .models import MAX_PUBLIC_HEADCOUNT, Event, Signup
 
 LOCK_TIMEOUT = "3s"
+# Event.signup_state() values: no sign-up at all; public sign-ups taken.
+NOT_PUBLISHED = (Event.SignupState.DRAFT, Event.SignupState.CANCELLED)
+SIGNUP_OPEN = (Event.SignupState.OPEN, Event.SignupState.WAITLIST)
+
+logger = logging.getLogger("tongyun.reminders")
 
 
 class Busy(Exception):
@@ -52,10 +60,6 @@ def seats_taken(event):
     return confirmed.aggregate(total=Sum("headcount", default=0))["total"]
 
 
-def _refuse(message, code, **params):
-    raise ValidationError(message.format(**params), code=code)
-
-
 @transaction.atomic
 def sign_up(
     *,
@@ -80,12 +84,16 @@ def sign_up(
     group_too_big) or Busy; writes nothing then.
     """
     event = lock_event(event.pk)
+    # Counted after the lock: no sign-up of this event is confirmed between
+    # this count and this sign-up's commit.
+    event.seats_taken = seats_taken(event)
     now = timezone.now()
-    if event.status != Event.Status.PUBLISHED:
-        _refuse(gettext("This event is not open for sign-ups."), "event_closed")
+    state = event.signup_state(now)
+    if state in NOT_PUBLISHED:
+        refuse(gettext("This event is not open for sign-ups."), "event_closed")
     if not is_group:
-        if not event.signup_opens_at <= now <= event.signup_closes_at:
-            _refuse(
+        if state not in SIGNUP_OPEN:
+            refuse(
                 gettext("Sign-up for this event is open from {opens} to {closes}."),
                 "outside_window",
                 opens=timezone.localtime(event.signup_opens_at).strftime(
@@ -96,23 +104,23 @@ def sign_up(
                 ),
             )
         if not 1 <= headcount <= MAX_PUBLIC_HEADCOUNT:
-            _refuse(
+            refuse(
                 gettext("Sign up 1 to {most} people at a time."),
                 "bad_headcount",
                 most=MAX_PUBLIC_HEADCOUNT,
             )
     if phone and event.signups.active().filter(phone=phone).exists():
-        _refuse(
+        refuse(
             gettext(
                 "This phone number is already signed up for this event. Use the "
                 "ticket link you received to see or cancel it."
             ),
             "phone_taken",
         )
-    left = event.capacity - seats_taken(event)
+    left = event.seats_left
     fits = headcount <= left
     if is_group and not fits:
-        _refuse(
+        refuse(
             gettext("Only {left} seats are left; the group has {count}."),
             "group_too_big",
             left=max(left, 0),
@@ -133,7 +141,7 @@ def sign_up(
             )
     except IntegrityError:
         # The unique constraint caught a repeat that raced past the check.
-        _refuse(
+        refuse(
             gettext("This phone number is already signed up for this event."),
             "phone_taken",
         )
@@ -145,7 +153,8 @@ def sign_up(
 
 def promote(event):
     """
-    Confirm waitlisted sign-ups of event in order, each that fits.
+    Confirm waitlisted sign-ups of event in order, each that fits, and tell
+    each promoted volunteer once the transaction commits.
 
     The caller holds the event's lock. Returns the promoted sign-ups.
     Queries: seats taken, the waiting list, one update.
@@ -158,7 +167,58 @@ def promote(event):
             left -= signup.headcount
             promoted.append(signup)
     Signup.objects.bulk_update(promoted, ["status"])
+    for signup in promoted:
+        # robust: one failed message neither stops the others nor turns the
+        # saved change into an error page.
+        transaction.on_commit(
+            lambda signup=signup: notify.promoted(signup), robust=True
+        )
     return promoted
+
+
+def check_capacity(*, event, capacity):
+    """
+    Refuse (ValidationError, code below_confirmed) a capacity for event
+    lower than its confirmed headcount. One query.
+
+    The answer holds only while the caller holds the event's lock
+    (save_event does); a form may call it unlocked to say so early.
+    """
+    taken = seats_taken(event)
+    if capacity < taken:
+        refuse(
+            gettext(
+                "{taken} people are confirmed already, so the capacity cannot "
+                "be lower than {taken}. Cancel sign-ups first if fewer can come."
+            ),
+            "below_confirmed",
+            taken=taken,
+        )
+
+
+@transaction.atomic
+def save_event(*, event):
+    """
+    Save event as staff edited it (all its fields; many-to-many relations
+    are the caller's) and, when it is published, confirm whoever now fits
+    from the waiting list.
+
+    A new event is simply saved. A change locks the event first, then
+    refuses (ValidationError, code below_confirmed) a capacity below the
+    confirmed headcount: the lock keeps anyone from being confirmed between
+    that check and the save. Tells the promoted volunteers once the
+    transaction commits. Returns the promoted sign-ups. Raises Busy or
+    ValidationError; writes nothing then.
+    """
+    if event.pk is None:
+        event.save()
+        return []
+    lock_event(event.pk)
+    check_capacity(event=event, capacity=event.capacity)
+    event.save()
+    if event.status != Event.Status.PUBLISHED:
+        return []
+    return promote(event)
 
 
 @transaction.atomic
@@ -178,12 +238,7 @@ def cancel(signup):
     signup.status = Signup.Status.CANCELLED
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
-    promoted = promote(event) if was_confirmed else []
-    for signup in promoted:
-        transaction.on_commit(
-            lambda signup=signup: notify.promoted(signup), robust=True
-        )
-    return promoted
+    return promote(event) if was_confirmed else []
 
 
 def waitlist_position(signup):
@@ -234,3 +289,68 @@ def purge_personal_data(*, now=None):
         signup.email = ""
     Signup.objects.bulk_update(signups, ["name", "phone", "email"])
     return len(signups)
+
+
+@dataclasses.dataclass
+class ReminderRun:
+    """What one send_reminders() did."""
+
+    day: dt.date  # the events' date, in settings.TIME_ZONE
+    events: int = 0  # events with a volunteer due
+    sent: int = 0
+    taken: int = 0  # already claimed by an overlapping run
+    failures: list = dataclasses.field(default_factory=list)  # (sign-up, error)
+
+    @property
+    def failed(self):
+        return len(self.failures)
+
+
+def send_reminders(*, now=None):
+    """
+    Remind each confirmed volunteer of a published event that starts
+    tomorrow (the date in settings.TIME_ZONE), once, in their language.
+
+    Each sign-up is claimed (reminder_sent_at) and messaged in its own
+    transaction, so a run that overlaps another never reminds anyone twice,
+    and a failed send rolls its claim back for the next run to try again;
+    failures are logged and the others still sent. Returns a ReminderRun.
+    Queries: the due sign-ups with their events, then one update each.
+    """
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    starts = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
+    due = list(
+        Signup.objects.filter(
+            status=Signup.Status.CONFIRMED,
+            reminder_sent_at__isnull=True,
+            event__status=Event.Status.PUBLISHED,
+            event__starts_at__gte=starts,
+            event__starts_at__lt=starts + dt.timedelta(days=1),
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
+    )
+    run = ReminderRun(day=tomorrow, events=len({s.event_id for s in due}))
+    for signup in due:
+        try:
+            with transaction.atomic():
+                # Claim the sign-up first: a run that overlaps this one waits
+                # for the claim, then finds it taken. A failed send rolls the
+                # claim back, so the next run tries again.
+                claimed = Signup.objects.filter(
+                    pk=signup.pk,
+                    status=Signup.Status.CONFIRMED,
+                    reminder_sent_at__isnull=True,
+                ).update(reminder_sent_at=now)
+                if claimed == 1:
+                    notify.reminder(signup)
+        except Exception as error:
+            logger.exception("Reminder for sign-up %s not sent", signup.pk)
+            run.failures.append((signup, error))
+            continue
+        if claimed == 1:
+            run.sent += 1
+        else:
+            run.taken += 1
+    return run

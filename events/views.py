@@ -1,7 +1,7 @@
 """Public pages of events: list, detail with sign-up, ticket, iCalendar."""
 
 import datetime as dt
-from decimal import Decimal
+from functools import partial
 
 import icalendar
 import segno
@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, F, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from gardens.models import Species
 from tongyun.lib import phones
+from tongyun.lib.forms import refuse_over_rate_limit
 
 from . import services
 from .forms import SignupForm
@@ -35,50 +35,20 @@ CANCEL_RATE = "20/h"
 # Which form field a refusal of services.sign_up belongs next to.
 FIELD_OF_REFUSAL = {"phone_taken": "phone", "bad_headcount": "headcount"}
 
-HOURS = DecimalField(max_digits=8, decimal_places=1)
 
-
-def _events():
-    """What the public sees of events, with seats taken and gardens."""
+def public_events():
+    """
+    What the public sees of events: published or cancelled, with seats taken
+    (one subquery) and gardens (prefetched, one query), so that
+    signup_state() and theme need no further query.
+    """
     return Event.objects.visible().with_seats().prefetch_related("gardens")
-
-
-def _signup_state(event, now):
-    """
-    Where the event's sign-up stands, for the page to say so plainly.
-
-    One of cancelled, over, not_yet, closed, waitlist (open but full) and
-    open. Needs with_seats().
-    """
-    if event.status == Event.Status.CANCELLED:
-        return "cancelled"
-    if event.is_over(now):
-        return "over"
-    if now < event.signup_opens_at:
-        return "not_yet"
-    if now > event.signup_closes_at:
-        return "closed"
-    if event.seats_left <= 0:
-        return "waitlist"
-    return "open"
-
-
-def _theme(event):
-    """The accent of the event's first garden; no query once prefetched."""
-    gardens = event.gardens.all()
-    return gardens[0].theme if gardens else "leaf"
-
-
-def _annotate_for_page(event, now):
-    event.signup_state = _signup_state(event, now)
-    event.theme = _theme(event)
-    return event
 
 
 @require_safe
 def event_list(request):
     now = timezone.now()
-    events = [_annotate_for_page(e, now) for e in _events().order_by("starts_at")]
+    events = list(public_events().order_by("starts_at"))
     ctx = {
         "upcoming": [e for e in events if not e.is_over(now)],
         "past": [e for e in reversed(events) if e.is_over(now)],
@@ -88,23 +58,9 @@ def event_list(request):
 
 def _results(event):
     """
-    What the event achieved: people checked in, volunteer hours, plantings.
-
-    Hours are headcount × the sign-up's hours, or the event's length where
-    none were recorded (as Signup.volunteer_hours). Three queries.
+    What the event achieved: its attendance (people checked in, volunteer
+    hours) and its plantings. Three queries.
     """
-    length = Value(Decimal(str(event.hours)), output_field=HOURS)
-    attended = event.signups.filter(
-        status=Signup.Status.CONFIRMED, checked_in_at__isnull=False
-    )
-    totals = attended.aggregate(
-        participants=Sum("headcount", default=0),
-        hours=Sum(
-            F("headcount") * Coalesce("hours", length),
-            output_field=HOURS,
-            default=Decimal(0),
-        ),
-    )
     species = (
         Species.objects.filter(plantings__event=event)
         .annotate(planted=Sum("plantings__quantity"))
@@ -115,32 +71,33 @@ def _results(event):
     )
     species = list(species)
     return {
-        **totals,
+        **event.attendance(),
         "species": species,
         "plantings": plantings,
         "planted": sum(s.planted for s in species),
     }
 
 
-def _render_detail(request, event, form, *, status=200, template=None):
-    """The event page, or one of its partials; form is the sign-up form."""
-    now = timezone.now()
-    _annotate_for_page(event, now)
-    # A form sent to an event that has since ended shows the form with its
-    # error, not the results.
-    show_results = event.signup_state == "over" and not form.is_bound
-    ctx = {
-        "event": event,
-        "form": form,
-        "results": _results(event) if show_results else None,
-    }
+def render_detail(request, event, form, *, results=None, status=200, template=None):
+    """
+    The event page, or template (a partial of it, or busy.html) instead.
+
+    event comes from public_events(); form is the sign-up form (bound when
+    it comes back with errors); results, for an event that is over, what it
+    achieved (participants, hours, species, plantings, planted), shown
+    instead of the form.
+    """
+    ctx = {"event": event, "form": form, "results": results}
     return render(request, template or "events/event_detail.html", ctx, status=status)
 
 
 @require_safe
 def event_detail(request, slug):
-    event = get_object_or_404(_events(), slug=slug)
-    return _render_detail(request, event, SignupForm())
+    event = get_object_or_404(public_events(), slug=slug)
+    over = event.signup_state() == Event.SignupState.OVER
+    return render_detail(
+        request, event, SignupForm(), results=_results(event) if over else None
+    )
 
 
 @require_POST
@@ -150,20 +107,22 @@ def signup_create(request, slug):
     """
     Sign up through services.sign_up; 303 to the ticket.
 
-    Errors re-render the event page with the form as typed: 422 for what
-    the person can fix, 429 past the rate limit, 503 when the event stays
-    locked (services.Busy). Nothing is written then.
+    Errors re-render the event page with the form as typed (never the
+    results, even once the event is over): 422 for what the person can fix,
+    429 past the rate limit, 503 when the event stays locked
+    (services.Busy). Nothing is written then.
     """
-    event = get_object_or_404(_events(), slug=slug)
+    event = get_object_or_404(public_events(), slug=slug)
     form = SignupForm(request.POST)
-    if request.limited:
-        form.add_error(
-            None,
-            gettext("Too many sign-ups from this device. Please try again in an hour."),
-        )
-        return _render_detail(request, event, form, status=429)
+    if limited := refuse_over_rate_limit(
+        request,
+        form,
+        gettext("Too many sign-ups from this device. Please try again in an hour."),
+        partial(render_detail, request, event),
+    ):
+        return limited
     if not form.is_valid():
-        return _render_detail(request, event, form, status=422)
+        return render_detail(request, event, form, status=422)
     data = form.cleaned_data
     try:
         signup = services.sign_up(
@@ -177,9 +136,9 @@ def signup_create(request, slug):
         )
     except ValidationError as refusal:
         form.add_error(FIELD_OF_REFUSAL.get(refusal.code), refusal)
-        return _render_detail(request, event, form, status=422)
+        return render_detail(request, event, form, status=422)
     except services.Busy:
-        return _render_detail(
+        return render_detail(
             request, event, form, status=503, template="events/busy.html"
         )
     return HttpResponseRedirect(signup.get_absolute_url(), status=303)
@@ -216,7 +175,6 @@ def ticket(request, token):
     """
     signup = get_object_or_404(_ticket_signups(), token=token)
     event = signup.event
-    event.theme = _theme(event)
     url = ticket_url(signup)
     user = request.user
     ctx = {

@@ -275,6 +275,88 @@ def test_signup_closing_after_the_event_is_a_form_error(admin_client):
     assert "__all__" not in errors
 
 
+def test_capacity_refused_at_save_time_keeps_the_form_and_saves_nothing(
+    admin_client, monkeypatch
+):
+    """A sign-up confirmed between the form's check and the event's lock."""
+    event = EventFactory(capacity=10, title="原标题", gardens=[GardenFactory()])
+    SignupFactory(event=event, headcount=3)
+    lock_event = services.lock_event
+
+    def lock_after_a_late_sign_up(event_id):
+        SignupFactory(event_id=event_id, headcount=2)
+        return lock_event(event_id)
+
+    monkeypatch.setattr(services, "lock_event", lock_after_a_late_sign_up)
+
+    response = admin_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        event_post(event, capacity="4", title="新标题"),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["capacity"]] == ["below_confirmed"]
+    page = response.content.decode()
+    assert 'value="4"' in page
+    assert 'value="新标题"' in page
+    event.refresh_from_db()
+    assert (event.capacity, event.title) == (10, "原标题")
+    assert services.seats_taken(event) == 3  # the late sign-up rolled back too
+
+
+def test_changing_a_busy_event_says_so_and_saves_nothing(admin_client, monkeypatch):
+    event = EventFactory(capacity=10, gardens=[GardenFactory()])
+
+    def busy(event_id):
+        raise services.Busy
+
+    monkeypatch.setattr(services, "lock_event", busy)
+
+    response = admin_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        event_post(event, capacity="30"),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["__all__"]] == ["busy"]
+    assert 'value="30"' in response.content.decode()
+    event.refresh_from_db()
+    assert event.capacity == 10
+
+
+def test_date_order_refusal_is_in_chinese_beside_its_field(admin_client):
+    event = EventFactory(gardens=[GardenFactory()])
+    data = event_post(event)
+    data["ends_at_0"], data["ends_at_1"] = data["starts_at_0"], data["starts_at_1"]
+
+    response = admin_client.post(
+        reverse("admin:events_event_change", args=[event.pk]), data
+    )
+
+    [error] = response.context["adminform"].form.errors["ends_at"]
+    assert error == "结束时间必须晚于开始时间。"
+    assert error in response.content.decode()
+    assert f'value="{data["title"]}"' in response.content.decode()
+
+
+def test_signup_closing_before_it_opens_is_a_form_error(admin_client):
+    event = EventFactory(gardens=[GardenFactory()])
+    data = event_post(event)
+    data["signup_closes_at_0"] = data["signup_opens_at_0"]
+    data["signup_closes_at_1"] = data["signup_opens_at_1"]
+
+    response = admin_client.post(
+        reverse("admin:events_event_change", args=[event.pk]), data
+    )
+
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [e.code for e in errors["signup_closes_at"]] == ["closes_early"]
+    assert "__all__" not in errors
+    assert Event.objects.get(pk=event.pk).signup_closes_at == event.signup_closes_at
+
+
 # --- The check-in list ------------------------------------------------------
 
 
@@ -519,6 +601,40 @@ def test_group_booking_with_a_phone_already_signed_up_is_a_form_error(
     errors = response.context["adminform"].form.errors.as_data()
     assert [e.code for e in errors["phone"]] == ["phone_taken"]
     assert not Signup.objects.filter(organisation=organisation).exists()
+
+
+def test_group_booking_returns_to_the_checkin_list_it_came_from(admin_client):
+    event = EventFactory()
+    organisation = OrganisationFactory()
+    filters = f"event__id__exact={event.pk}"
+
+    response = admin_client.post(
+        reverse("admin:events_signup_add") + f"?_changelist_filters={filters}",
+        group_post(event, organisation, 4),
+    )
+
+    group = Signup.objects.get(organisation=organisation)
+    assert response["Location"] == f"{SIGNUPS}?{filters}"
+    assert [m.level for m in get_messages(response.wsgi_request)] == [SUCCESS]
+    assert (group.is_group, group.headcount) == (True, 4)
+
+
+def test_refused_group_booking_keeps_what_staff_typed(admin_client):
+    event = EventFactory()
+    SignupFactory(event=event, phone="+8613900001111")
+    organisation = OrganisationFactory()
+
+    response = admin_client.post(
+        reverse("admin:events_signup_add"),
+        group_post(event, organisation, 3, phone="13900001111"),
+    )
+
+    page = response.content.decode()
+    assert response.context["title"] == "添加团体报名"
+    assert 'value="王队长"' in page
+    assert 'value="13900001111"' in page
+    assert f'<option value="{organisation.pk}" selected>' in page
+    assert Signup.objects.filter(event=event).count() == 1
 
 
 def test_group_booking_form_starts_with_the_checkin_lists_event(admin_client):

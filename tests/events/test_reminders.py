@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
+from events import notify, services
 from events.models import Signup
 from tests.factories import EventFactory, SignupFactory
 
@@ -172,3 +173,52 @@ def test_overlapping_runs_remind_each_volunteer_once(april, settings, sent):
     counts = [int(re.search(r"(\d+) reminders sent", out)[1]) for out in outputs]
     assert sum(counts) == 6
     assert not Signup.objects.filter(reminder_sent_at__isnull=True).exists()
+
+
+# --- The service the command calls ------------------------------------------
+
+
+def test_send_reminders_reports_its_counts(april, sent):
+    event = event_at(TOMORROW_9AM)
+    reached = SignupFactory(event=event)
+    unreachable = SignupFactory(event=event, name="unreachable")
+    SignupFactory(event=event_at(TOMORROW_9AM + dt.timedelta(hours=3)))
+    SignupFactory(event=event, reminder_sent_at=april)  # reminded by an earlier run
+
+    run = services.send_reminders()
+
+    assert run.day == dt.date(2024, 4, 16)
+    assert (run.events, run.sent, run.taken, run.failed) == (2, 2, 0, 1)
+    assert [signup.pk for signup, _error in run.failures] == [unreachable.pk]
+    assert reached.pk in sent
+
+
+def test_send_reminders_counts_a_sign_up_another_run_claimed_as_taken(
+    april, sent, monkeypatch
+):
+    first, second = SignupFactory.create_batch(2, event=event_at(TOMORROW_9AM))
+    send = notify.reminder
+
+    def send_while_another_run_claims_the_second(signup):
+        # After this run read its list, another run reminded the second.
+        Signup.objects.filter(pk=second.pk).update(reminder_sent_at=april)
+        send(signup)
+
+    monkeypatch.setattr(notify, "reminder", send_while_another_run_claims_the_second)
+
+    run = services.send_reminders()
+
+    assert (run.sent, run.taken, run.failed) == (1, 1, 0)
+    assert sent == [first.pk]
+
+
+def test_send_reminders_takes_now_for_tomorrow(sent):
+    noon = dt.datetime(2024, 4, 15, 4, 0, tzinfo=dt.UTC)  # 12:00 in Beijing
+    signup = SignupFactory(event=event_at(TOMORROW_9AM))
+
+    run = services.send_reminders(now=noon)
+
+    assert (run.day, run.sent) == (dt.date(2024, 4, 16), 1)
+    assert sent == [signup.pk]
+    signup.refresh_from_db()
+    assert signup.reminder_sent_at == noon

@@ -244,3 +244,101 @@ def test_purge_erases_personal_data_of_events_long_over():
     assert (gone.name, gone.phone, gone.email, gone.headcount) == ("王*", "", "", 2)
     assert recent.name == "李华"
     assert recent.phone.startswith("+86")
+
+
+# --- Saving an event ---------------------------------------------------------
+
+
+@pytest.fixture
+def promoted(monkeypatch):
+    """The sign-ups told they moved up, as notify.promoted receives them."""
+    told = []
+    monkeypatch.setattr("events.notify.promoted", told.append)
+    return told
+
+
+def test_save_event_below_the_confirmed_headcount_is_refused_and_saves_nothing():
+    event = EventFactory(capacity=10, title="原标题")
+    SignupFactory(event=event, headcount=3)
+    event.capacity, event.title = 2, "新标题"
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.save_event(event=event)
+
+    assert excinfo.value.code == "below_confirmed"
+    assert "3" in excinfo.value.message
+    event.refresh_from_db()
+    assert (event.capacity, event.title) == (10, "原标题")
+
+
+def test_save_event_raising_capacity_promotes_and_tells_once_committed(
+    promoted, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=2)
+    SignupFactory(event=event, headcount=2)
+    first = SignupFactory(event=event, headcount=2, status="waitlisted")
+    too_big = SignupFactory(event=event, headcount=3, status="waitlisted")
+    event.capacity = 5
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        moved = services.save_event(event=event)
+        told_before_commit = list(promoted)
+    for callback in callbacks:
+        callback()
+
+    assert [s.pk for s in moved] == [first.pk]
+    assert told_before_commit == []
+    assert [s.pk for s in promoted] == [first.pk]
+    statuses = dict(event.signups.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[too_big.pk]) == ("confirmed", "waitlisted")
+    event.refresh_from_db()
+    assert event.capacity == 5
+
+
+def test_save_event_that_is_not_published_promotes_nobody(promoted):
+    event = EventFactory(capacity=1, status=Event.Status.CANCELLED)
+    waiting = SignupFactory(event=event, status="waitlisted")
+    event.capacity = 5
+
+    assert services.save_event(event=event) == []
+
+    waiting.refresh_from_db()
+    assert waiting.status == "waitlisted"
+    assert promoted == []
+
+
+def test_save_event_saves_a_new_event():
+    event = EventFactory.build(slug="new-day")
+
+    assert services.save_event(event=event) == []
+
+    assert Event.objects.get().slug == "new-day"
+
+
+def test_save_event_on_a_busy_event_raises_busy_and_saves_nothing(monkeypatch):
+    event = EventFactory(capacity=10)
+
+    def busy(event_id):
+        raise services.Busy
+
+    monkeypatch.setattr(services, "lock_event", busy)
+    event.capacity = 30
+
+    with pytest.raises(services.Busy):
+        services.save_event(event=event)
+
+    event.refresh_from_db()
+    assert event.capacity == 10
+
+
+def test_cancelling_tells_the_promoted_once_committed(
+    promoted, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=2)
+    leaving = SignupFactory(event=event, headcount=2)
+    waiting = SignupFactory(event=event, headcount=2, status="waitlisted")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(leaving)
+
+    assert promoted == [waiting]

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from events.forms import SignupForm
 from events.models import Event, Signup
+from events.views import public_events, render_detail
 from tests.factories import (
     EventFactory,
     GardenFactory,
@@ -241,7 +243,7 @@ def test_event_detail_says_plainly_when_signup_is_not_open(client, changes, stat
 
     response = client.get(event.get_absolute_url())
 
-    assert response.context["event"].signup_state == state
+    assert response.context["event"].signup_state() == state
     assert 'class="signup-form"' not in html(response)
     assert 'class="state-line"' in html(response)
 
@@ -252,7 +254,7 @@ def test_event_detail_of_a_full_event_offers_the_waiting_list(english):
 
     response = english.get(event.get_absolute_url())
 
-    assert response.context["event"].signup_state == "waitlist"
+    assert response.context["event"].signup_state() == "waitlist"
     assert 'class="signup-form"' in html(response)
     assert "Join the waiting list" in html(response)
 
@@ -695,3 +697,37 @@ def test_ticket_query_count_is_constant(client, django_assert_num_queries, item_
 
     assert response.context["position"] == item_count + 1
     assert '<div class="qr"' in html(response)
+
+
+# --- Pieces the site layer composes the event page from ---------------------
+
+
+def test_public_events_are_published_or_cancelled_with_seats():
+    shown = EventFactory(capacity=5)
+    SignupFactory(event=shown, headcount=2)
+    cancelled = EventFactory(status=Event.Status.CANCELLED)
+    EventFactory(status=Event.Status.DRAFT)
+
+    events = {e.pk: e for e in public_events()}
+
+    assert set(events) == {shown.pk, cancelled.pk}
+    assert events[shown.pk].seats_left == 3
+
+
+def test_render_detail_shows_the_results_it_is_given(rf):
+    event = public_events().get(pk=past_event().pk)
+    request = rf.get(event.get_absolute_url())
+    results = {
+        "participants": 12,
+        "hours": Decimal("30.5"),
+        "species": [],
+        "plantings": [],
+        "planted": 0,
+    }
+
+    response = render_detail(request, event, SignupForm(), results=results)
+
+    page = html(response)
+    assert "<strong>12</strong>" in page
+    assert "<strong>30.5</strong>" in page
+    assert 'class="signup-form"' not in page

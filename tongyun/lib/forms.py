@@ -1,7 +1,7 @@
 """Form pieces shared by the public forms."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,3 +25,43 @@ class HoneypotForm(forms.Form):
         if cleaned.get("website"):
             raise ValidationError(self.honeypot_message, code="honeypot")
         return cleaned
+
+
+class PublicForm(HoneypotForm):
+    """
+    A form residents fill in on the public pages: the honeypot, labels above
+    their inputs (no colon after them), has_field_errors for the summary
+    (templates/includes/form_errors.html), and the text fields named in
+    squash_fields with runs of whitespace squashed to one space.
+    """
+
+    squash_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def has_field_errors(self):
+        """Whether any error belongs to a field (the summary says so)."""
+        return any(name != NON_FIELD_ERRORS for name in self.errors)
+
+    def clean(self):
+        for name in self.squash_fields:
+            value = self.cleaned_data.get(name)
+            if isinstance(value, str):
+                self.cleaned_data[name] = " ".join(value.split())
+        return super().clean()
+
+
+def refuse_over_rate_limit(request, form, message, render):
+    """
+    Past the rate limit (django-ratelimit with block=False sets
+    request.limited), add message to form as its general error and return
+    render(form, status=429): the form as typed, nothing written. None
+    when the request is within the limit.
+    """
+    if not getattr(request, "limited", False):
+        return None
+    form.add_error(None, ValidationError(message, code="rate_limited"))
+    return render(form, status=429)

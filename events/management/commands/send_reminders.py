@@ -1,14 +1,6 @@
-import datetime as dt
-import logging
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
 
-from events import notify
-from events.models import Event, Signup
-
-logger = logging.getLogger("tongyun.reminders")
+from events import services
 
 
 class Command(BaseCommand):
@@ -20,53 +12,18 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        now = timezone.now()
-        tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
-        starts = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
-        due = list(
-            Signup.objects.filter(
-                status=Signup.Status.CONFIRMED,
-                reminder_sent_at__isnull=True,
-                event__status=Event.Status.PUBLISHED,
-                event__starts_at__gte=starts,
-                event__starts_at__lt=starts + dt.timedelta(days=1),
+        run = services.send_reminders()
+        for signup, error in run.failures:
+            self.stderr.write(
+                f"Sign-up {signup.pk} ({signup.event.title}): "
+                f"reminder not sent: {error!r}"
             )
-            .select_related("event")
-            .order_by("event__starts_at", "pk")
-        )
-        sent = taken = failed = 0
-        for signup in due:
-            try:
-                with transaction.atomic():
-                    # Claim the sign-up first: a run that overlaps this one
-                    # waits for the claim, then finds it taken. A failed send
-                    # rolls the claim back, so the next run tries again.
-                    claimed = Signup.objects.filter(
-                        pk=signup.pk,
-                        status=Signup.Status.CONFIRMED,
-                        reminder_sent_at__isnull=True,
-                    ).update(reminder_sent_at=now)
-                    if claimed == 1:
-                        notify.reminder(signup)
-            except Exception as error:
-                failed += 1
-                logger.exception("Reminder for sign-up %s not sent", signup.pk)
-                self.stderr.write(
-                    f"Sign-up {signup.pk} ({signup.event.title}): "
-                    f"reminder not sent: {error!r}"
-                )
-                continue
-            if claimed == 1:
-                sent += 1
-            else:
-                taken += 1
-
-        events = len({signup.event_id for signup in due})
         self.stdout.write(
-            f"Events on {tomorrow:%Y-%m-%d}: {sent} reminders sent for {events} "
-            f"events; {taken} already sent by another run; {failed} failed."
+            f"Events on {run.day:%Y-%m-%d}: {run.sent} reminders sent for "
+            f"{run.events} events; {run.taken} already sent by another run; "
+            f"{run.failed} failed."
         )
-        if failed:
+        if run.failed:
             raise CommandError(
-                f"{failed} reminder(s) not sent; the next run tries them again."
+                f"{run.failed} reminder(s) not sent; the next run tries them again."
             )
