@@ -1,3 +1,9 @@
+"""
+The events' URL names. The event page (events:detail) also shows what was
+planted at the event, so the site layer adds it to this namespace
+(tongyun.urls).
+"""
+
 from django.urls import path
 
 from . import views
@@ -6,7 +12,6 @@ app_name = "events"
 
 urlpatterns = [
     path("events/", views.event_list, name="list"),
-    path("events/<slug:slug>/", views.event_detail, name="detail"),
     path("events/<slug:slug>/signup/", views.signup_create, name="signup"),
     path("events/<slug:slug>.ics", views.event_ics, name="ics"),
     path("signups/<str:token>/", views.ticket, name="ticket"),

@@ -1,4 +1,10 @@
-"""Public pages of events: list, detail with sign-up, ticket, iCalendar."""
+"""
+Public pages of events: list, sign-up, ticket, iCalendar.
+
+The event page itself also shows, once the day is over, what was planted
+at it, which the plantings app knows: the site layer composes it
+(tongyun.views.event_detail) and renders it with render_detail().
+"""
 
 import datetime as dt
 from functools import partial
@@ -9,7 +15,6 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,7 +24,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from gardens.models import Species
 from tongyun.lib import phones
 from tongyun.lib.forms import refuse_over_rate_limit
 
@@ -56,28 +60,6 @@ def event_list(request):
     return render(request, "events/event_list.html", ctx)
 
 
-def _results(event):
-    """
-    What the event achieved: its attendance (people checked in, volunteer
-    hours) and its plantings. Three queries.
-    """
-    species = (
-        Species.objects.filter(plantings__event=event)
-        .annotate(planted=Sum("plantings__quantity"))
-        .order_by("-planted", "name")
-    )
-    plantings = event.plantings.select_related("zone__garden", "species").order_by(
-        "zone__garden__position", "zone__code", "species__name"
-    )
-    species = list(species)
-    return {
-        **event.attendance(),
-        "species": species,
-        "plantings": plantings,
-        "planted": sum(s.planted for s in species),
-    }
-
-
 def render_detail(request, event, form, *, results=None, status=200, template=None):
     """
     The event page, or template (a partial of it, or busy.html) instead.
@@ -89,15 +71,6 @@ def render_detail(request, event, form, *, results=None, status=200, template=No
     """
     ctx = {"event": event, "form": form, "results": results}
     return render(request, template or "events/event_detail.html", ctx, status=status)
-
-
-@require_safe
-def event_detail(request, slug):
-    event = get_object_or_404(public_events(), slug=slug)
-    over = event.signup_state() == Event.SignupState.OVER
-    return render_detail(
-        request, event, SignupForm(), results=_results(event) if over else None
-    )
 
 
 @require_POST

@@ -10,6 +10,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+import events.urls
 import gardens.urls
 
 from . import views
@@ -30,13 +31,18 @@ gardens_pages = [
     path("species/<slug:slug>/", views.species_detail, name="species_detail"),
 ]
 
+events_pages = [
+    *events.urls.urlpatterns,
+    path("events/<slug:slug>/", views.event_detail, name="detail"),
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include((gardens_pages, gardens.urls.app_name))),
     path("", include("plantings.urls")),
-    path("", include("events.urls")),
+    path("", include((events_pages, events.urls.app_name))),
     path("", include("artworks.urls")),
 ]
 

@@ -15,7 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from artworks.models import Artwork
+from events.forms import SignupForm
 from events.models import Event
+from events.views import public_events, render_detail
 from gardens.models import Garden, Species, Zone
 from plantings import queries as ledger
 from plantings.models import Donor, Observation, Planting
@@ -118,6 +120,19 @@ def species_detail(request, slug):
         "in_bloom": species.is_in_bloom(day.month),
     }
     return render(request, "gardens/species_detail.html", ctx)
+
+
+@require_safe
+def event_detail(request, slug):
+    """
+    The event page with its sign-up form; once the day is over, what it
+    achieved instead: attendance (events) and what was planted (plantings).
+    """
+    event = get_object_or_404(public_events(), slug=slug)
+    results = None
+    if event.signup_state() == Event.SignupState.OVER:
+        results = {**event.attendance(), **ledger.planted_at_event(event)}
+    return render_detail(request, event, SignupForm(), results=results)
 
 
 @never_cache
