@@ -27,8 +27,6 @@ from tongyun.lib.admin import PhoneAdminMixin
 from . import services
 from .models import Artwork, Call, Category
 
-# The events app's permission to see personal data covers submitters too,
-# until artworks has one of its own.
 THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
 PREVIEW_BOX = 480  # px: the change page's picture fits in this square
 Status = Artwork.Status
@@ -241,6 +239,7 @@ class ArtworkForm(forms.ModelForm):
 
 @admin.register(Artwork)
 class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
+    personal_data_permission = "artworks.view_personal_data"
     form = ArtworkForm
     list_display = [
         "thumbnail_preview",

@@ -190,6 +190,13 @@ class Artwork(models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("artwork")
         verbose_name_plural = _("artworks")
+        permissions = [
+            # Unveils submitters' phones in the admin (ArtworkAdmin).
+            (
+                "view_personal_data",
+                _("Can see full phone numbers of artwork submitters"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_minor=False) | Q(guardian_consent=True),

@@ -397,6 +397,7 @@ class HoursForm(forms.ModelForm):
 
 @admin.register(Signup)
 class SignupAdmin(PhoneAdminMixin, ExportMixin, admin.ModelAdmin):
+    personal_data_permission = "events.view_personal_data"
     form = SignupForm
     change_list_template = "admin/events/signup/change_list.html"
     list_display = [

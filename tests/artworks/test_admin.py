@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.contrib.messages.constants import SUCCESS
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from artworks.models import Artwork, Call
 from tests.factories import ArtworkFactory, CallFactory
+from tongyun.lib.admin import PhoneAdminMixin
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +27,19 @@ def storage():
     return Artwork._meta.get_field("image").storage
 
 
-def staff_client(django_user_model, *, personal_data):
-    """A client logged in as staff who moderate artworks, with or without
-    the permission to see personal data (events.view_personal_data)."""
-    user = django_user_model.objects.create_user(
-        "trusted" if personal_data else "clerk", is_staff=True
+def staff_client(django_user_model, username, *extra_perms):
+    """A client logged in as staff who moderate artworks (every artworks
+    permission but artworks.view_personal_data), plus extra_perms, each
+    "app_label.codename"."""
+    user = django_user_model.objects.create_user(username, is_staff=True)
+    perms = Permission.objects.filter(content_type__app_label="artworks").exclude(
+        codename="view_personal_data"
     )
-    perms = Permission.objects.filter(content_type__app_label="artworks")
-    if personal_data:
-        perms |= Permission.objects.filter(codename="view_personal_data")
+    for name in extra_perms:
+        app_label, codename = name.split(".")
+        perms |= Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        )
     user.user_permissions.set(perms)
     client = Client()
     client.force_login(user)
@@ -42,14 +49,21 @@ def staff_client(django_user_model, *, personal_data):
 
 @pytest.fixture
 def clerk_client(django_user_model):
-    """Staff without events.view_personal_data."""
-    return staff_client(django_user_model, personal_data=False)
+    """Staff without artworks.view_personal_data."""
+    return staff_client(django_user_model, "clerk")
 
 
 @pytest.fixture
 def trusted_client(django_user_model):
-    """Staff (not superusers) granted events.view_personal_data."""
-    return staff_client(django_user_model, personal_data=True)
+    """Staff (not superusers) granted artworks.view_personal_data."""
+    return staff_client(django_user_model, "trusted", "artworks.view_personal_data")
+
+
+@pytest.fixture
+def volunteer_desk_client(django_user_model):
+    """Staff who may see volunteers' phones (events.view_personal_data) but
+    not submitters'."""
+    return staff_client(django_user_model, "desk", "events.view_personal_data")
 
 
 def pending(**kwargs):
@@ -315,6 +329,38 @@ def test_phone_is_shown_whole_to_staff_with_the_permission(trusted_client):
     assert (
         "138\N{NO-BREAK SPACE}1234\N{NO-BREAK SPACE}5678" in response.content.decode()
     )
+
+
+def test_events_permission_does_not_show_submitters_phones(volunteer_desk_client):
+    artwork = pending(phone="+8613812345678")
+
+    page = volunteer_desk_client.get(change_url(artwork))
+    search = volunteer_desk_client.get(ARTWORKS, {"q": "138 1234 5678"})
+
+    html = page.content.decode()
+    assert "138****5678" in html
+    assert "1234\N{NO-BREAK SPACE}5678" not in html
+    assert "12345678" not in html
+    assert list(search.context["cl"].result_list) == []
+
+
+def test_phone_admin_must_name_a_permission_of_its_own_app():
+    class Forgetful(PhoneAdminMixin, admin.ModelAdmin):
+        pass
+
+    class Borrowing(PhoneAdminMixin, admin.ModelAdmin):
+        personal_data_permission = "events.view_personal_data"
+
+    class Owning(PhoneAdminMixin, admin.ModelAdmin):
+        personal_data_permission = "artworks.view_personal_data"
+
+    site = AdminSite()
+    found = [
+        [error.id for error in admin_class(Artwork, site).check()]
+        for admin_class in (Forgetful, Borrowing, Owning)
+    ]
+
+    assert found == [["tongyun.E001"], ["tongyun.E001"], []]
 
 
 def test_works_are_found_by_the_last_four_digits_of_the_phone(clerk_client):
