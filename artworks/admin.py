@@ -12,7 +12,6 @@ serves any work to staff.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -46,24 +45,6 @@ def _when(value):
     return format_html(
         '<span class="nowrap">{}</span><br>{}', f"{local:%Y-%m-%d}", f"{local:%H:%M}"
     )
-
-
-def delete_files_after_commit(names):
-    """
-    Delete artwork files from private storage once the transaction that
-    deleted their rows commits (at once outside a transaction).
-
-    Django never deletes a FileField's file with its row. Waiting for the
-    commit keeps the files of a deletion that is rolled back.
-    """
-    storage = Artwork._meta.get_field("image").storage
-    names = [name for name in names if name]
-
-    def delete():
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete, robust=True)
 
 
 # --- Calls ----------------------------------------------------------------
@@ -426,17 +407,13 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
             )
             obj.refresh_from_db(fields=["reviewed_by", "reviewed_at"])
 
+    # The service deletes the files too, once the deletion commits.
+
     def delete_model(self, request, obj):
-        names = [obj.image.name, obj.thumbnail.name]
-        super().delete_model(request, obj)
-        delete_files_after_commit(names)
+        services.delete_artworks(Artwork.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        names = [
-            name for pair in queryset.values_list("image", "thumbnail") for name in pair
-        ]
-        super().delete_queryset(request, queryset)
-        delete_files_after_commit(names)
+        services.delete_artworks(queryset)
 
     # --- Actions: one click for a page of works
 
