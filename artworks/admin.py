@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator, capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import PhoneAdminMixin
@@ -45,6 +45,21 @@ def _when(value):
     return format_html(
         '<span class="nowrap">{}</span><br>{}', f"{local:%Y-%m-%d}", f"{local:%H:%M}"
     )
+
+
+def _moderation_action(status, description, done):
+    """
+    An admin action that gives the selected works status through
+    services.moderate (which records the reviewer) and says how many
+    changed: done is an ngettext_lazy() message numbered by "count".
+    """
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        count = services.moderate(queryset, status=status, by=request.user)
+        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+
+    return action
 
 
 # --- Calls ----------------------------------------------------------------
@@ -417,63 +432,39 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
 
     # --- Actions: one click for a page of works
 
-    def _moderate(self, request, queryset, status, said):
-        """Set status through the service and say how many changed."""
-        count = services.moderate(queryset, status=status, by=request.user)
-        self.message_user(request, said(count).format(count=count), messages.SUCCESS)
-
-    @admin.action(description=_("Approve: show in the gallery"), permissions=["change"])
-    def approve(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.APPROVED,
-            lambda n: ngettext(
-                "{count} work approved: it is in the gallery now.",
-                "{count} works approved: they are in the gallery now.",
-                n,
-            ),
-        )
-
-    @admin.action(
-        description=_("Feature: show first in the gallery"), permissions=["change"]
+    approve = _moderation_action(
+        Status.APPROVED,
+        _("Approve: show in the gallery"),
+        ngettext_lazy(
+            "{count} work approved: it is in the gallery now.",
+            "{count} works approved: they are in the gallery now.",
+            "count",
+        ),
     )
-    def feature(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.FEATURED,
-            lambda n: ngettext(
-                "{count} work featured: it is shown first in the gallery.",
-                "{count} works featured: they are shown first in the gallery.",
-                n,
-            ),
-        )
-
-    @admin.action(
-        description=_("Reject: keep out of the gallery"), permissions=["change"]
+    feature = _moderation_action(
+        Status.FEATURED,
+        _("Feature: show first in the gallery"),
+        ngettext_lazy(
+            "{count} work featured: it is shown first in the gallery.",
+            "{count} works featured: they are shown first in the gallery.",
+            "count",
+        ),
     )
-    def reject(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.REJECTED,
-            lambda n: ngettext(
-                "{count} work not accepted: it stays out of the gallery.",
-                "{count} works not accepted: they stay out of the gallery.",
-                n,
-            ),
-        )
-
-    @admin.action(description=_("Back to waiting for review"), permissions=["change"])
-    def back_to_pending(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.PENDING,
-            lambda n: ngettext(
-                "{count} work is waiting for review again.",
-                "{count} works are waiting for review again.",
-                n,
-            ),
-        )
+    reject = _moderation_action(
+        Status.REJECTED,
+        _("Reject: keep out of the gallery"),
+        ngettext_lazy(
+            "{count} work not accepted: it stays out of the gallery.",
+            "{count} works not accepted: they stay out of the gallery.",
+            "count",
+        ),
+    )
+    back_to_pending = _moderation_action(
+        Status.PENDING,
+        _("Back to waiting for review"),
+        ngettext_lazy(
+            "{count} work is waiting for review again.",
+            "{count} works are waiting for review again.",
+            "count",
+        ),
+    )

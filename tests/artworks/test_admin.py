@@ -235,6 +235,65 @@ def test_moderation_action_records_status_and_reviewer_of_selected_works(
     assert [(m.level, "2" in m.message) for m in notes] == [(SUCCESS, True)]
 
 
+@pytest.mark.parametrize(
+    ("action", "status", "said"),
+    [
+        (
+            "approve",
+            APPROVED,
+            [
+                "1 work approved: it is in the gallery now.",
+                "3 works approved: they are in the gallery now.",
+            ],
+        ),
+        (
+            "feature",
+            FEATURED,
+            [
+                "1 work featured: it is shown first in the gallery.",
+                "3 works featured: they are shown first in the gallery.",
+            ],
+        ),
+        (
+            "reject",
+            REJECTED,
+            [
+                "1 work not accepted: it stays out of the gallery.",
+                "3 works not accepted: they stay out of the gallery.",
+            ],
+        ),
+        (
+            "back_to_pending",
+            PENDING,
+            [
+                "1 work is waiting for review again.",
+                "3 works are waiting for review again.",
+            ],
+        ),
+    ],
+)
+def test_moderation_action_says_how_many_works_changed(
+    clerk_client, action, status, said
+):
+    clerk_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    call = CallFactory()
+    before = REJECTED if status == PENDING else PENDING
+    one = [ArtworkFactory(call=call, status=before)]
+    three = ArtworkFactory.create_batch(3, call=call, status=before)
+
+    # Following the redirect shows, and so uses up, each time's message.
+    pages = [
+        clerk_client.post(ARTWORKS, action_post(action, chosen), follow=True)
+        for chosen in (one, three)
+    ]
+
+    assert [a.status for a in Artwork.objects.all()] == [status] * 4
+    assert {a.reviewed_by for a in Artwork.objects.all()} == {clerk_client.user}
+    assert [
+        [(m.level, m.message) for m in page.context["messages"]] for page in pages
+    ] == [[(SUCCESS, said[0])], [(SUCCESS, said[1])]]
+
+
 def test_changing_status_on_the_change_page_records_the_reviewer(clerk_client):
     artwork = pending()
     before = timezone.now()
