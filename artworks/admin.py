@@ -4,27 +4,25 @@ Staff run calls for artworks and moderate what residents send.
 Works come only through the public form (services.submit); here staff look
 at them, change their status through services.moderate (which records who
 reviewed and when), write a note to the submitter, and delete what must go,
-files included. Images live in private storage with no public URL: the
-admin shows them through the site's image view (artworks:image), which
-serves any work to staff.
+files included (services.delete_artworks). Images live in private storage
+with no public URL: the admin shows them through the site's image view
+(artworks:image), which serves any work to staff who may view works here.
 """
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import PhoneAdminMixin
 
 from . import services
-from .models import Artwork, Call, Category
+from .admin_forms import ArtworkForm, CallForm
+from .models import Artwork, Call
 
 THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
 PREVIEW_BOX = 480  # px: the change page's picture fits in this square
@@ -65,57 +63,6 @@ def _moderation_action(status, description, done):
 # --- Calls ----------------------------------------------------------------
 
 
-class CallForm(forms.ModelForm):
-    """A call, its categories ticked as boxes and stored comma-separated."""
-
-    categories = forms.MultipleChoiceField(
-        label=capfirst(Call._meta.get_field("categories").verbose_name),
-        choices=Category.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = Call
-        fields = [
-            "title",
-            "title_en",
-            "slug",
-            "organiser",
-            "organiser_en",
-            "theme",
-            "theme_en",
-            "species",
-            "description",
-            "description_en",
-            "opens_at",
-            "closes_at",
-            "categories",
-            "max_works_per_phone",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        stored = self.initial.get("categories", "")
-        if isinstance(stored, str):
-            self.initial["categories"] = [c for c in stored.split(",") if c]
-
-    def clean_categories(self):
-        chosen = set(self.cleaned_data["categories"])
-        return ",".join(value for value in Category.values if value in chosen)
-
-    def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error(
-                "closes_at",
-                ValidationError(
-                    _("The call must close after it opens."), code="closes_early"
-                ),
-            )
-        return data
-
-
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     form = CallForm
@@ -144,19 +91,7 @@ class CallAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        def count(status):
-            return Count("artworks", filter=Q(artworks__status=status))
-
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                pending_count=count(Status.PENDING),
-                approved_count=count(Status.APPROVED),
-                featured_count=count(Status.FEATURED),
-                rejected_count=count(Status.REJECTED),
-            )
-        )
+        return super().get_queryset(request).with_work_counts()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -203,34 +138,6 @@ class CallAdmin(admin.ModelAdmin):
 
 
 # --- Artworks -------------------------------------------------------------
-
-
-class ArtworkForm(forms.ModelForm):
-    """What staff may change: the work's description and its moderation."""
-
-    class Meta:
-        model = Artwork
-        fields = [
-            "status",
-            "moderation_note",
-            "title",
-            "category",
-            "artist_name",
-            "class_name",
-            "community",
-            "description",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        category = self.fields.get("category")
-        if category and self.instance.pk:
-            # The call's categories, and the work's own should the call have
-            # dropped it since.
-            offered = self.instance.call.category_values + [self.instance.category]
-            category.choices = [
-                (value, label) for value, label in Category.choices if value in offered
-            ]
 
 
 @admin.register(Artwork)

@@ -8,6 +8,7 @@ from django.contrib.admin import AdminSite
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.contrib.messages.constants import SUCCESS
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -526,14 +527,20 @@ def test_call_change_page_ticks_the_offered_categories(admin_client):
 
 
 def test_call_needs_a_category_and_must_close_after_it_opens(admin_client):
-    call = CallFactory.build(slug="empty-2030")
+    call = CallFactory.build(slug="empty-2030", theme="牡丹之约")
     day_before = timezone.localtime(call.opens_at) - dt.timedelta(days=1)
     data = call_post(call, categories=[], closes_at_0=f"{day_before:%Y-%m-%d}")
 
     response = admin_client.post(reverse("admin:artworks_call_add"), data)
 
-    errors = response.context["adminform"].form.errors
-    assert errors.keys() == {"categories", "closes_at"}
+    form = response.context["adminform"].form
+    # The model's constraint refuses the dates, as an error of the whole form.
+    assert form.errors.keys() == {"categories", NON_FIELD_ERRORS}
+    assert form.has_error(NON_FIELD_ERRORS, "closes_early")
+    html = response.content.decode()
+    assert "征集截止时间必须晚于开始时间。" in html
+    assert f'name="closes_at_0" value="{day_before:%Y-%m-%d}"' in html
+    assert 'name="theme" value="牡丹之约"' in html
     assert not Call.objects.exists()
 
 
