@@ -1,6 +1,7 @@
 """Staff moderate artworks in the admin: status, reviewer, notes, files, phones."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib import admin
@@ -166,14 +167,26 @@ def test_artwork_list_filters_by_call_category_status_and_age(admin_client):
         },
     )
 
-    cl = response.context["cl"]
-    assert [spec.field_path for spec in cl.filter_specs] == [
-        "status",
-        "category",
-        "call",
-        "is_minor",
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_artwork_list_offers_filters_by_status_category_call_and_age(admin_client):
+    # The call filter shows once there is a choice of calls.
+    call, other = CallFactory(), CallFactory()
+    ArtworkFactory(call=call)
+
+    response = admin_client.get(ARTWORKS)
+
+    html = response.content.decode()
+    panel = html[html.index('id="changelist-filter"') :]
+    offered = [
+        "?status__exact=pending",
+        "?category__exact=calligraphy",
+        f"?call__id__exact={call.pk}",
+        f"?call__id__exact={other.pk}",
+        "?is_minor__exact=1",
     ]
-    assert list(cl.result_list) == [wanted]
+    assert [f'href="{query}"' in panel for query in offered] == [True] * 5
 
 
 @pytest.mark.parametrize("item_count", [1, 30])
@@ -190,13 +203,20 @@ def test_artwork_list_query_count_is_constant(
     assert len(response.context["cl"].result_list) == item_count
 
 
-def test_artwork_list_pages_fifty_works_with_actions_above(admin_client):
+def test_artwork_list_pages_fifty_works_with_actions_above_and_below(admin_client):
     ArtworkFactory.create_batch(51, call=CallFactory())
 
-    response = admin_client.get(ARTWORKS)
+    first = admin_client.get(ARTWORKS)
+    second = admin_client.get(ARTWORKS, {"p": "2"})
 
-    cl = response.context["cl"]
-    assert (len(cl.result_list), cl.model_admin.actions_on_top) == (50, True)
+    html = first.content.decode()
+    rows = [len(r.context["cl"].result_list) for r in (first, second)]
+    assert rows == [50, 1]
+    assert html.count('class="action-select"') == 50
+    # One menu of actions above the works and one below.
+    top, bottom = html.index('name="action"'), html.rindex('name="action"')
+    assert top < html.index('class="action-select"') < bottom
+    assert html.count('name="action"') == 2
 
 
 # --- Moderating ---------------------------------------------------------------
@@ -559,9 +579,15 @@ def test_call_list_counts_works_by_status(admin_client):
         row.rejected_count,
     )
     assert counts == (3, 2, 1, 1)
-    assert f"?call__id__exact={call.pk}&amp;status__exact=pending" in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    shown = [
+        re.search(
+            rf"call__id__exact={call.pk}&amp;status__exact={status}\">[^<]*: (\d+)<",
+            html,
+        )[1]
+        for status in (PENDING, APPROVED, FEATURED, REJECTED)
+    ]
+    assert shown == ["3", "2", "1", "1"]
 
 
 @pytest.mark.parametrize("item_count", [1, 3])
