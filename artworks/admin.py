@@ -4,31 +4,26 @@ Staff run calls for artworks and moderate what residents send.
 Works come only through the public form (services.submit); here staff look
 at them, change their status through services.moderate (which records who
 reviewed and when), write a note to the submitter, and delete what must go,
-files included. Images live in private storage with no public URL: the
-admin shows them through the site's image view (artworks:image), which
-serves any work to staff.
+files included (services.delete_artworks). Images live in private storage
+with no public URL: the admin shows them through the site's image view
+(artworks:image), which serves any work to staff who may view works here.
 """
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.text import Truncator, capfirst
-from django.utils.translation import gettext, ngettext
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import PhoneAdminMixin
 
 from . import services
-from .models import Artwork, Call, Category
+from .admin_forms import ArtworkForm, CallForm
+from .models import Artwork, Call
 
-# The events app's permission to see personal data covers submitters too,
-# until artworks has one of its own.
 THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
 PREVIEW_BOX = 480  # px: the change page's picture fits in this square
 Status = Artwork.Status
@@ -50,76 +45,22 @@ def _when(value):
     )
 
 
-def delete_files_after_commit(names):
+def _moderation_action(status, description, done):
     """
-    Delete artwork files from private storage once the transaction that
-    deleted their rows commits (at once outside a transaction).
-
-    Django never deletes a FileField's file with its row. Waiting for the
-    commit keeps the files of a deletion that is rolled back.
+    An admin action that gives the selected works status through
+    services.moderate (which records the reviewer) and says how many
+    changed: done is an ngettext_lazy() message numbered by "count".
     """
-    storage = Artwork._meta.get_field("image").storage
-    names = [name for name in names if name]
 
-    def delete():
-        for name in names:
-            storage.delete(name)
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        count = services.moderate(queryset, status=status, by=request.user)
+        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
 
-    transaction.on_commit(delete, robust=True)
+    return action
 
 
 # --- Calls ----------------------------------------------------------------
-
-
-class CallForm(forms.ModelForm):
-    """A call, its categories ticked as boxes and stored comma-separated."""
-
-    categories = forms.MultipleChoiceField(
-        label=capfirst(Call._meta.get_field("categories").verbose_name),
-        choices=Category.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = Call
-        fields = [
-            "title",
-            "title_en",
-            "slug",
-            "organiser",
-            "organiser_en",
-            "theme",
-            "theme_en",
-            "species",
-            "description",
-            "description_en",
-            "opens_at",
-            "closes_at",
-            "categories",
-            "max_works_per_phone",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        stored = self.initial.get("categories", "")
-        if isinstance(stored, str):
-            self.initial["categories"] = [c for c in stored.split(",") if c]
-
-    def clean_categories(self):
-        chosen = set(self.cleaned_data["categories"])
-        return ",".join(value for value in Category.values if value in chosen)
-
-    def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error(
-                "closes_at",
-                ValidationError(
-                    _("The call must close after it opens."), code="closes_early"
-                ),
-            )
-        return data
 
 
 @admin.register(Call)
@@ -150,19 +91,7 @@ class CallAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        def count(status):
-            return Count("artworks", filter=Q(artworks__status=status))
-
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                pending_count=count(Status.PENDING),
-                approved_count=count(Status.APPROVED),
-                featured_count=count(Status.FEATURED),
-                rejected_count=count(Status.REJECTED),
-            )
-        )
+        return super().get_queryset(request).with_work_counts()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -211,36 +140,9 @@ class CallAdmin(admin.ModelAdmin):
 # --- Artworks -------------------------------------------------------------
 
 
-class ArtworkForm(forms.ModelForm):
-    """What staff may change: the work's description and its moderation."""
-
-    class Meta:
-        model = Artwork
-        fields = [
-            "status",
-            "moderation_note",
-            "title",
-            "category",
-            "artist_name",
-            "class_name",
-            "community",
-            "description",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        category = self.fields.get("category")
-        if category and self.instance.pk:
-            # The call's categories, and the work's own should the call have
-            # dropped it since.
-            offered = self.instance.call.category_values + [self.instance.category]
-            category.choices = [
-                (value, label) for value, label in Category.choices if value in offered
-            ]
-
-
 @admin.register(Artwork)
 class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
+    personal_data_permission = "artworks.view_personal_data"
     form = ArtworkForm
     list_display = [
         "thumbnail_preview",
@@ -427,77 +329,49 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
             )
             obj.refresh_from_db(fields=["reviewed_by", "reviewed_at"])
 
+    # The service deletes the files too, once the deletion commits.
+
     def delete_model(self, request, obj):
-        names = [obj.image.name, obj.thumbnail.name]
-        super().delete_model(request, obj)
-        delete_files_after_commit(names)
+        services.delete_artworks(Artwork.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        names = [
-            name for pair in queryset.values_list("image", "thumbnail") for name in pair
-        ]
-        super().delete_queryset(request, queryset)
-        delete_files_after_commit(names)
+        services.delete_artworks(queryset)
 
     # --- Actions: one click for a page of works
 
-    def _moderate(self, request, queryset, status, said):
-        """Set status through the service and say how many changed."""
-        count = services.moderate(queryset, status=status, by=request.user)
-        self.message_user(request, said(count).format(count=count), messages.SUCCESS)
-
-    @admin.action(description=_("Approve: show in the gallery"), permissions=["change"])
-    def approve(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.APPROVED,
-            lambda n: ngettext(
-                "{count} work approved: it is in the gallery now.",
-                "{count} works approved: they are in the gallery now.",
-                n,
-            ),
-        )
-
-    @admin.action(
-        description=_("Feature: show first in the gallery"), permissions=["change"]
+    approve = _moderation_action(
+        Status.APPROVED,
+        _("Approve: show in the gallery"),
+        ngettext_lazy(
+            "{count} work approved: it is in the gallery now.",
+            "{count} works approved: they are in the gallery now.",
+            "count",
+        ),
     )
-    def feature(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.FEATURED,
-            lambda n: ngettext(
-                "{count} work featured: it is shown first in the gallery.",
-                "{count} works featured: they are shown first in the gallery.",
-                n,
-            ),
-        )
-
-    @admin.action(
-        description=_("Reject: keep out of the gallery"), permissions=["change"]
+    feature = _moderation_action(
+        Status.FEATURED,
+        _("Feature: show first in the gallery"),
+        ngettext_lazy(
+            "{count} work featured: it is shown first in the gallery.",
+            "{count} works featured: they are shown first in the gallery.",
+            "count",
+        ),
     )
-    def reject(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.REJECTED,
-            lambda n: ngettext(
-                "{count} work not accepted: it stays out of the gallery.",
-                "{count} works not accepted: they stay out of the gallery.",
-                n,
-            ),
-        )
-
-    @admin.action(description=_("Back to waiting for review"), permissions=["change"])
-    def back_to_pending(self, request, queryset):
-        self._moderate(
-            request,
-            queryset,
-            Status.PENDING,
-            lambda n: ngettext(
-                "{count} work is waiting for review again.",
-                "{count} works are waiting for review again.",
-                n,
-            ),
-        )
+    reject = _moderation_action(
+        Status.REJECTED,
+        _("Reject: keep out of the gallery"),
+        ngettext_lazy(
+            "{count} work not accepted: it stays out of the gallery.",
+            "{count} works not accepted: they stay out of the gallery.",
+            "count",
+        ),
+    )
+    back_to_pending = _moderation_action(
+        Status.PENDING,
+        _("Back to waiting for review"),
+        ngettext_lazy(
+            "{count} work is waiting for review again.",
+            "{count} works are waiting for review again.",
+            "count",
+        ),
+    )

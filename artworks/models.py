@@ -34,6 +34,23 @@ class CallQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(opens_at__lte=now, closes_at__gte=now)
 
+    def with_work_counts(self):
+        """
+        Calls with pending_count, approved_count, featured_count and
+        rejected_count: their works by status, in one join (the admin's list
+        of calls).
+        """
+
+        def count(status):
+            return models.Count("artworks", filter=Q(artworks__status=status))
+
+        return self.annotate(
+            pending_count=count(Artwork.Status.PENDING),
+            approved_count=count(Artwork.Status.APPROVED),
+            featured_count=count(Artwork.Status.FEATURED),
+            rejected_count=count(Artwork.Status.REJECTED),
+        )
+
 
 class Call(models.Model):
     """A call for artworks (征集) with its theme, window and categories."""
@@ -81,9 +98,12 @@ class Call(models.Model):
         verbose_name = _("call for artworks")
         verbose_name_plural = _("calls for artworks")
         constraints = [
+            # The admin's call form shows its error (admin_forms.CallForm).
             models.CheckConstraint(
                 condition=Q(closes_at__gt=F("opens_at")),
                 name="artworks_call_closes_after_opening",
+                violation_error_code="closes_early",
+                violation_error_message=_("The call must close after it opens."),
             ),
         ]
 
@@ -186,6 +206,13 @@ class Artwork(models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("artwork")
         verbose_name_plural = _("artworks")
+        permissions = [
+            # Unveils submitters' phones in the admin (ArtworkAdmin).
+            (
+                "view_personal_data",
+                _("Can see full phone numbers of artwork submitters"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_minor=False) | Q(guardian_consent=True),

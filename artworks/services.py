@@ -1,8 +1,9 @@
 """
-Submitting and moderating artworks.
+Submitting, moderating and deleting artworks.
 
 An upload is decoded, checked and re-encoded (images.prepare) before
-anything is stored; a refusal or a failure leaves no row and no file.
+anything is stored; a refusal or a failure leaves no row and no file. A
+deleted work takes its files with it, once the deletion is committed.
 """
 
 from django.core.exceptions import ValidationError
@@ -104,9 +105,33 @@ def _check(call, category, phone, is_minor, guardian_consent):
 
 
 def _delete_files(names):
+    """Delete artwork files from private storage, at once; skip empty names."""
     storage = Artwork._meta.get_field("image").storage
     for name in names:
-        storage.delete(name)
+        if name:
+            storage.delete(name)
+
+
+def delete_artworks(artworks):
+    """
+    Delete artworks (a queryset) and, once the deletion commits, their image
+    and thumbnail files (at once outside a transaction). Returns how many
+    works were deleted.
+
+    Django never deletes a FileField's file with its row. Waiting for the
+    commit keeps the files of a deletion that is rolled back; a file that
+    cannot be deleted then is logged and left behind.
+    """
+    with transaction.atomic():
+        pks, names = [], []
+        for pk, image, thumbnail in artworks.values_list("pk", "image", "thumbnail"):
+            pks.append(pk)
+            names += [image, thumbnail]
+        # Delete exactly the rows whose files were listed: a work sent
+        # meanwhile that the queryset matches keeps its row and its files.
+        _total, deleted = Artwork.objects.filter(pk__in=pks).delete()
+        transaction.on_commit(lambda: _delete_files(names), robust=True)
+    return deleted.get(Artwork._meta.label, 0)
 
 
 def moderate(artworks, *, status, by, note=None):

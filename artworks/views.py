@@ -71,13 +71,14 @@ def gallery(request):
 @require_safe
 def artwork_detail(request, pk):
     """
-    One work. Anyone sees approved and featured works; staff preview any.
+    One work. Anyone sees approved and featured works; staff who may view
+    works in the admin preview any.
 
     One query: the work with its call and the call's flower (and, for a
-    signed-in person, the session and user).
+    signed-in person, the session, the user and their permissions).
     """
     works = Artwork.objects.select_related("call__species")
-    if not request.user.is_staff:
+    if not request.user.has_perm("artworks.view_artwork"):
         works = works.public()
     artwork = get_object_or_404(works, pk=pk)
     ctx = {"artwork": artwork, "call": artwork.call, "theme": _theme(artwork.call)}
@@ -90,9 +91,9 @@ def image(request, pk, size):
     The stored JPEG of a work (size "display" or "thumb"), checked first.
 
     Anyone gets a public work's images, which caches may keep for a day.
-    Staff (moderating) and whoever holds the work's status token (as
-    ?token=) also get a pending or rejected work's, which nobody may
-    cache. Anything else is a 404, as if the work did not exist.
+    Staff who may view works in the admin and whoever holds the work's
+    status token (as ?token=) also get a pending or rejected work's, which
+    nobody may cache. Anything else is a 404, as if the work did not exist.
     """
     if size not in IMAGE_FIELDS:
         raise Http404
@@ -101,7 +102,7 @@ def image(request, pk, size):
     # must not vary by cookie, or shared caches could not keep it.
     if artwork.is_public:
         cache_control = PUBLIC_CACHE
-    elif request.user.is_staff or constant_time_compare(
+    elif request.user.has_perm("artworks.view_artwork") or constant_time_compare(
         request.GET.get("token", ""), artwork.token
     ):
         cache_control = PRIVATE_CACHE

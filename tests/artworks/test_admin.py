@@ -1,17 +1,22 @@
 """Staff moderate artworks in the admin: status, reviewer, notes, files, phones."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.contrib.messages.constants import SUCCESS
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from artworks.models import Artwork, Call
 from tests.factories import ArtworkFactory, CallFactory
+from tongyun.lib.admin import PhoneAdminMixin
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +29,19 @@ def storage():
     return Artwork._meta.get_field("image").storage
 
 
-def staff_client(django_user_model, *, personal_data):
-    """A client logged in as staff who moderate artworks, with or without
-    the permission to see personal data (events.view_personal_data)."""
-    user = django_user_model.objects.create_user(
-        "trusted" if personal_data else "clerk", is_staff=True
+def staff_client(django_user_model, username, *extra_perms):
+    """A client logged in as staff who moderate artworks (every artworks
+    permission but artworks.view_personal_data), plus extra_perms, each
+    "app_label.codename"."""
+    user = django_user_model.objects.create_user(username, is_staff=True)
+    perms = Permission.objects.filter(content_type__app_label="artworks").exclude(
+        codename="view_personal_data"
     )
-    perms = Permission.objects.filter(content_type__app_label="artworks")
-    if personal_data:
-        perms |= Permission.objects.filter(codename="view_personal_data")
+    for name in extra_perms:
+        app_label, codename = name.split(".")
+        perms |= Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        )
     user.user_permissions.set(perms)
     client = Client()
     client.force_login(user)
@@ -42,14 +51,21 @@ def staff_client(django_user_model, *, personal_data):
 
 @pytest.fixture
 def clerk_client(django_user_model):
-    """Staff without events.view_personal_data."""
-    return staff_client(django_user_model, personal_data=False)
+    """Staff without artworks.view_personal_data."""
+    return staff_client(django_user_model, "clerk")
 
 
 @pytest.fixture
 def trusted_client(django_user_model):
-    """Staff (not superusers) granted events.view_personal_data."""
-    return staff_client(django_user_model, personal_data=True)
+    """Staff (not superusers) granted artworks.view_personal_data."""
+    return staff_client(django_user_model, "trusted", "artworks.view_personal_data")
+
+
+@pytest.fixture
+def volunteer_desk_client(django_user_model):
+    """Staff who may see volunteers' phones (events.view_personal_data) but
+    not submitters'."""
+    return staff_client(django_user_model, "desk", "events.view_personal_data")
 
 
 def pending(**kwargs):
@@ -151,14 +167,26 @@ def test_artwork_list_filters_by_call_category_status_and_age(admin_client):
         },
     )
 
-    cl = response.context["cl"]
-    assert [spec.field_path for spec in cl.filter_specs] == [
-        "status",
-        "category",
-        "call",
-        "is_minor",
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_artwork_list_offers_filters_by_status_category_call_and_age(admin_client):
+    # The call filter shows once there is a choice of calls.
+    call, other = CallFactory(), CallFactory()
+    ArtworkFactory(call=call)
+
+    response = admin_client.get(ARTWORKS)
+
+    html = response.content.decode()
+    panel = html[html.index('id="changelist-filter"') :]
+    offered = [
+        "?status__exact=pending",
+        "?category__exact=calligraphy",
+        f"?call__id__exact={call.pk}",
+        f"?call__id__exact={other.pk}",
+        "?is_minor__exact=1",
     ]
-    assert list(cl.result_list) == [wanted]
+    assert [f'href="{query}"' in panel for query in offered] == [True] * 5
 
 
 @pytest.mark.parametrize("item_count", [1, 30])
@@ -175,13 +203,20 @@ def test_artwork_list_query_count_is_constant(
     assert len(response.context["cl"].result_list) == item_count
 
 
-def test_artwork_list_pages_fifty_works_with_actions_above(admin_client):
+def test_artwork_list_pages_fifty_works_with_actions_above_and_below(admin_client):
     ArtworkFactory.create_batch(51, call=CallFactory())
 
-    response = admin_client.get(ARTWORKS)
+    first = admin_client.get(ARTWORKS)
+    second = admin_client.get(ARTWORKS, {"p": "2"})
 
-    cl = response.context["cl"]
-    assert (len(cl.result_list), cl.model_admin.actions_on_top) == (50, True)
+    html = first.content.decode()
+    rows = [len(r.context["cl"].result_list) for r in (first, second)]
+    assert rows == [50, 1]
+    assert html.count('class="action-select"') == 50
+    # One menu of actions above the works and one below.
+    top, bottom = html.index('name="action"'), html.rindex('name="action"')
+    assert top < html.index('class="action-select"') < bottom
+    assert html.count('name="action"') == 2
 
 
 # --- Moderating ---------------------------------------------------------------
@@ -219,6 +254,65 @@ def test_moderation_action_records_status_and_reviewer_of_selected_works(
     )
     notes = list(get_messages(response.wsgi_request))
     assert [(m.level, "2" in m.message) for m in notes] == [(SUCCESS, True)]
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "said"),
+    [
+        (
+            "approve",
+            APPROVED,
+            [
+                "1 work approved: it is in the gallery now.",
+                "3 works approved: they are in the gallery now.",
+            ],
+        ),
+        (
+            "feature",
+            FEATURED,
+            [
+                "1 work featured: it is shown first in the gallery.",
+                "3 works featured: they are shown first in the gallery.",
+            ],
+        ),
+        (
+            "reject",
+            REJECTED,
+            [
+                "1 work not accepted: it stays out of the gallery.",
+                "3 works not accepted: they stay out of the gallery.",
+            ],
+        ),
+        (
+            "back_to_pending",
+            PENDING,
+            [
+                "1 work is waiting for review again.",
+                "3 works are waiting for review again.",
+            ],
+        ),
+    ],
+)
+def test_moderation_action_says_how_many_works_changed(
+    clerk_client, action, status, said
+):
+    clerk_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    call = CallFactory()
+    before = REJECTED if status == PENDING else PENDING
+    one = [ArtworkFactory(call=call, status=before)]
+    three = ArtworkFactory.create_batch(3, call=call, status=before)
+
+    # Following the redirect shows, and so uses up, each time's message.
+    pages = [
+        clerk_client.post(ARTWORKS, action_post(action, chosen), follow=True)
+        for chosen in (one, three)
+    ]
+
+    assert [a.status for a in Artwork.objects.all()] == [status] * 4
+    assert {a.reviewed_by for a in Artwork.objects.all()} == {clerk_client.user}
+    assert [
+        [(m.level, m.message) for m in page.context["messages"]] for page in pages
+    ] == [[(SUCCESS, said[0])], [(SUCCESS, said[1])]]
 
 
 def test_changing_status_on_the_change_page_records_the_reviewer(clerk_client):
@@ -315,6 +409,38 @@ def test_phone_is_shown_whole_to_staff_with_the_permission(trusted_client):
     assert (
         "138\N{NO-BREAK SPACE}1234\N{NO-BREAK SPACE}5678" in response.content.decode()
     )
+
+
+def test_events_permission_does_not_show_submitters_phones(volunteer_desk_client):
+    artwork = pending(phone="+8613812345678")
+
+    page = volunteer_desk_client.get(change_url(artwork))
+    search = volunteer_desk_client.get(ARTWORKS, {"q": "138 1234 5678"})
+
+    html = page.content.decode()
+    assert "138****5678" in html
+    assert "1234\N{NO-BREAK SPACE}5678" not in html
+    assert "12345678" not in html
+    assert list(search.context["cl"].result_list) == []
+
+
+def test_phone_admin_must_name_a_permission_of_its_own_app():
+    class Forgetful(PhoneAdminMixin, admin.ModelAdmin):
+        pass
+
+    class Borrowing(PhoneAdminMixin, admin.ModelAdmin):
+        personal_data_permission = "events.view_personal_data"
+
+    class Owning(PhoneAdminMixin, admin.ModelAdmin):
+        personal_data_permission = "artworks.view_personal_data"
+
+    site = AdminSite()
+    found = [
+        [error.id for error in admin_class(Artwork, site).check()]
+        for admin_class in (Forgetful, Borrowing, Owning)
+    ]
+
+    assert found == [["tongyun.E001"], ["tongyun.E001"], []]
 
 
 def test_works_are_found_by_the_last_four_digits_of_the_phone(clerk_client):
@@ -421,14 +547,20 @@ def test_call_change_page_ticks_the_offered_categories(admin_client):
 
 
 def test_call_needs_a_category_and_must_close_after_it_opens(admin_client):
-    call = CallFactory.build(slug="empty-2030")
+    call = CallFactory.build(slug="empty-2030", theme="牡丹之约")
     day_before = timezone.localtime(call.opens_at) - dt.timedelta(days=1)
     data = call_post(call, categories=[], closes_at_0=f"{day_before:%Y-%m-%d}")
 
     response = admin_client.post(reverse("admin:artworks_call_add"), data)
 
-    errors = response.context["adminform"].form.errors
-    assert errors.keys() == {"categories", "closes_at"}
+    form = response.context["adminform"].form
+    # The model's constraint refuses the dates, as an error of the whole form.
+    assert form.errors.keys() == {"categories", NON_FIELD_ERRORS}
+    assert form.has_error(NON_FIELD_ERRORS, "closes_early")
+    html = response.content.decode()
+    assert "征集截止时间必须晚于开始时间。" in html
+    assert f'name="closes_at_0" value="{day_before:%Y-%m-%d}"' in html
+    assert 'name="theme" value="牡丹之约"' in html
     assert not Call.objects.exists()
 
 
@@ -447,9 +579,15 @@ def test_call_list_counts_works_by_status(admin_client):
         row.rejected_count,
     )
     assert counts == (3, 2, 1, 1)
-    assert f"?call__id__exact={call.pk}&amp;status__exact=pending" in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    shown = [
+        re.search(
+            rf"call__id__exact={call.pk}&amp;status__exact={status}\">[^<]*: (\d+)<",
+            html,
+        )[1]
+        for status in (PENDING, APPROVED, FEATURED, REJECTED)
+    ]
+    assert shown == ["3", "2", "1", "1"]
 
 
 @pytest.mark.parametrize("item_count", [1, 3])

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -141,3 +142,69 @@ def test_moderate_records_who_and_when(admin_user):
     )
     assert work.reviewed_at is not None
     assert other.status == "pending"
+
+
+# --- Deleting -----------------------------------------------------------------
+
+
+def file_names(*artworks):
+    """The works' files as stored_files() names them."""
+    names = [name for a in artworks for name in (a.image.name, a.thumbnail.name)]
+    return [name.removeprefix("artworks/") for name in names]
+
+
+def test_delete_artworks_removes_rows_and_then_their_files(
+    stored_files, django_capture_on_commit_callbacks
+):
+    call = CallFactory()
+    chosen = ArtworkFactory.create_batch(2, call=call, status="rejected")
+    kept = ArtworkFactory(call=call)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        count = services.delete_artworks(call.artworks.filter(status="rejected"))
+        files_before_commit = stored_files()
+    for callback in callbacks:
+        callback()
+
+    assert count == 2
+    assert list(Artwork.objects.all()) == [kept]
+    assert files_before_commit == sorted(file_names(*chosen, kept))
+    assert stored_files() == sorted(file_names(kept))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_artworks_outside_a_transaction_removes_files_at_once(stored_files):
+    artwork, kept = ArtworkFactory(), ArtworkFactory()
+
+    services.delete_artworks(Artwork.objects.filter(pk=artwork.pk))
+
+    assert list(Artwork.objects.all()) == [kept]
+    assert stored_files() == sorted(file_names(kept))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_artworks_rolled_back_keeps_rows_and_files(stored_files):
+    artworks = ArtworkFactory.create_batch(2)
+
+    @transaction.atomic
+    def delete_then_fail():
+        services.delete_artworks(Artwork.objects.all())
+        raise RuntimeError("the request failed after the deletion")
+
+    with pytest.raises(RuntimeError):
+        delete_then_fail()
+
+    assert sorted(Artwork.objects.values_list("pk", flat=True)) == [
+        a.pk for a in artworks
+    ]
+    assert stored_files() == sorted(file_names(*artworks))
+
+
+def test_delete_artworks_of_an_empty_selection_deletes_nothing(stored_files):
+    artwork = ArtworkFactory()
+
+    count = services.delete_artworks(Artwork.objects.none())
+
+    assert count == 0
+    assert list(Artwork.objects.all()) == [artwork]
+    assert stored_files() == sorted(file_names(artwork))

@@ -9,7 +9,7 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -34,7 +34,9 @@ def body(response):
 
 @pytest.fixture
 def staff(client):
-    client.force_login(User.objects.create_user("alice", is_staff=True))
+    alice = User.objects.create_user("alice", is_staff=True)
+    alice.user_permissions.add(Permission.objects.get(codename="view_artwork"))
+    client.force_login(alice)
     return client
 
 

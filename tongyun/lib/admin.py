@@ -4,13 +4,11 @@ import contextlib
 import re
 
 from django.contrib import admin
+from django.core import checks
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib import phones
-
-# Covers volunteers' and submitters' phones alike.
-PERSONAL_DATA = "events.view_personal_data"
 
 
 class PhoneAdminMixin:
@@ -18,10 +16,42 @@ class PhoneAdminMixin:
     A model admin whose rows carry a `phone`: shown masked unless the user
     may see personal data, and found by its last four digits (or, for those
     who may see it, by the whole number).
+
+    Each admin names in `personal_data_permission` ("app_label.codename")
+    the permission of its own app that unveils whole numbers; the system
+    check refuses an admin that names none, or another app's.
     """
 
+    # No default: each app owns the permission to see its residents' phones.
+    personal_data_permission: str
+
+    def check(self, **kwargs):
+        return [*super().check(**kwargs), *self._check_personal_data_permission()]
+
+    def _check_personal_data_permission(self):
+        app_label = self.model._meta.app_label
+        permission = getattr(self, "personal_data_permission", None)
+        declared = {
+            f"{app_label}.{codename}"
+            for model in self.model._meta.app_config.get_models()
+            for codename, _name in model._meta.permissions
+        }
+        if permission in declared:
+            return []
+        return [
+            checks.Error(
+                f"personal_data_permission must name a permission that the "
+                f"{app_label} app declares in a model's Meta.permissions, "
+                f"not {permission!r}.",
+                hint=f"Set e.g. personal_data_permission = "
+                f'"{app_label}.view_personal_data".',
+                obj=self.__class__,
+                id="tongyun.E001",
+            )
+        ]
+
     def shows_personal_data(self, request):
-        return request.user.has_perm(PERSONAL_DATA)
+        return request.user.has_perm(self.personal_data_permission)
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):

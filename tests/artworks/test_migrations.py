@@ -1,0 +1,75 @@
+"""Upgrading keeps everyone's access to submitters' phones."""
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db
+
+GRANT = ("artworks", "0003_grant_view_personal_data_to_events_holders")
+grant = importlib.import_module(
+    "artworks.migrations." + GRANT[1]
+).grant_view_personal_data_to_events_holders
+
+
+def run_grant():
+    """Run the migration's function on the models as the migration sees them."""
+    historical = MigrationExecutor(connection).loader.project_state(GRANT).apps
+    grant(historical, SimpleNamespace(connection=connection))
+
+
+def perm(app_label):
+    return Permission.objects.get(
+        content_type__app_label=app_label, codename="view_personal_data"
+    )
+
+
+def artworks_holders():
+    users = User.objects.with_perm(
+        "artworks.view_personal_data", include_superusers=False
+    )
+    return sorted(user.username for user in users)
+
+
+def test_grant_gives_submitters_phones_to_holders_of_the_events_permission():
+    # Before the upgrade the artworks permission does not exist yet.
+    Permission.objects.filter(content_type__app_label="artworks").delete()
+    desk = User.objects.create_user("desk", is_staff=True)
+    desk.user_permissions.add(perm("events"))
+    street = Group.objects.create(name="街道工作人员")
+    street.permissions.add(perm("events"))
+    User.objects.create_user("member", is_staff=True).groups.add(street)
+    User.objects.create_user("clerk", is_staff=True)
+
+    run_grant()
+
+    assert artworks_holders() == ["desk", "member"]
+    assert list(desk.user_permissions.filter(content_type__app_label="artworks")) == [
+        perm("artworks")
+    ]
+    assert perm("artworks") in street.permissions.all()
+
+
+def test_grant_run_twice_grants_once():
+    desk = User.objects.create_user("desk", is_staff=True)
+    desk.user_permissions.add(perm("events"), perm("artworks"))
+
+    run_grant()
+    run_grant()
+
+    assert artworks_holders() == ["desk"]
+    assert desk.user_permissions.count() == 2
+
+
+def test_grant_without_holders_creates_the_permission_and_grants_nothing():
+    Permission.objects.filter(content_type__app_label="artworks").delete()
+    User.objects.create_user("clerk", is_staff=True)
+
+    run_grant()
+
+    assert perm("artworks").name == "Can see full phone numbers of artwork submitters"
+    assert artworks_holders() == []
