@@ -2,6 +2,9 @@
 Staff who saw submitters' whole phones through the events app's permission
 keep seeing them through the artworks app's own, so nobody loses access on
 upgrade. Later grants of either permission are independent.
+
+A migration of the site layer: it knows both apps, which do not know each
+other (DESIGN §3).
 """
 
 from django.conf import settings
@@ -59,6 +62,8 @@ def grant_view_personal_data_to_events_holders(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
+    initial = True
 
     dependencies = [
         ("artworks", "0002_artwork_view_personal_data_permission"),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('artworks', '0003_grant_view_personal_data_to_events_holders'),
+        ('artworks', '0002_artwork_view_personal_data_permission'),
         ('gardens', '0002_species_latin_optional'),
     ]
 

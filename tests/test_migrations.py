@@ -10,9 +10,9 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db
 
-GRANT = ("artworks", "0003_grant_view_personal_data_to_events_holders")
+GRANT = ("tongyun", "0001_grant_artworks_personal_data_to_events_holders")
 grant = importlib.import_module(
-    "artworks.migrations." + GRANT[1]
+    "tongyun.migrations." + GRANT[1]
 ).grant_view_personal_data_to_events_holders
 
 
