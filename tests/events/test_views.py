@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 import pytest
 import segno
 from django.contrib.auth.models import Permission, User
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -25,12 +24,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Every test starts with no sign-ups counted against its address."""
-    cache.clear()
 
 
 def html(response):
