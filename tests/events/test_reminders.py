@@ -35,10 +35,12 @@ class RecordingSender:
 def another_run_waits_for_a_claim():
     """True once another connection waits for a row this one holds locked."""
     with connection.cursor() as cursor:
+        # Within a transaction PostgreSQL keeps its first look at the
+        # activity for good; look afresh each time.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-            "current_database() AND wait_event_type = 'Lock' "
-            "AND pid <> pg_backend_pid()"
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
         )
         return cursor.fetchone()[0] > 0
 
