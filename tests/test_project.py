@@ -114,6 +114,31 @@ def test_500_page_renders_without_a_request_context():
 
 
 @pytest.mark.django_db
+def test_healthz_answers_ok_when_database_answers(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/healthz")
+
+    assert response.content == b"ok"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_database_fails(client, monkeypatch):
+    from django.db import DatabaseError
+    from django.db.backends.utils import CursorWrapper
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", fail)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.content != b"ok"
+
+
+@pytest.mark.django_db
 def test_admin_garden_pages_work_for_staff(admin_client):
     garden = GardenFactory(name="牡丹园")
     ZoneFactory(garden=garden, code="A1", name="入口花境")

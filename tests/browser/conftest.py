@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.servers.basehttp import WSGIServer
+from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE
 
@@ -30,6 +32,34 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+
+
+class OneRequestAtATime(WSGIServer):
+    """
+    The live server, answering one request after another. On SQLite in memory
+    every request shares the tests' one connection, and two at once (a page's
+    thumbnails) break it: "bad parameter or other API misuse", a 500, a broken
+    image, and now and then a failed test.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server; on SQLite in memory, one request at a time."""
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    if server.thread.connections_override:
+        server.thread.server_class = OneRequestAtATime
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

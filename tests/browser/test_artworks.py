@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from PIL import Image, ImageDraw
 
 from artworks import services
@@ -9,11 +8,6 @@ from tests.factories import CallFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NARROW_PHONE = {"width": 360, "height": 780}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture

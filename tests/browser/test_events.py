@@ -2,7 +2,6 @@ import io
 
 import pytest
 import zxingcpp
-from django.core.cache import cache
 from PIL import Image
 
 from events.models import Signup
@@ -11,11 +10,6 @@ from tests.factories import EventFactory, GardenFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NARROW_PHONE = {"width": 360, "height": 780}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture

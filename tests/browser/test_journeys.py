@@ -71,8 +71,11 @@ def test_foreign_hosts_are_caught(visitor, demo):
     visitor.visit("/")
 
     # A navigation: the page's CSP would stop a fetch() before the network.
-    page.evaluate("window.location.href = 'http://example.invalid/x'")
-    page.wait_for_timeout(500)
+    # The guard records the request, then aborts it, and only then it fails.
+    with page.expect_event(
+        "requestfailed", lambda request: request.url == "http://example.invalid/x"
+    ):
+        page.evaluate("window.location.href = 'http://example.invalid/x'")
 
     assert visitor.foreign_requests == ["http://example.invalid/x"]
     visitor.foreign_requests.clear()

@@ -9,11 +9,12 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from events import services
 from events.models import Event, Signup
 from tests.factories import EventFactory
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,33 +25,6 @@ pytestmark = [
 ]
 
 THREADS = 50
-
-
-def run_together(jobs, threads=THREADS):
-    """
-    Run jobs on `threads` threads released at one moment, each thread with
-    its own connection. Returns each job's result or exception, in order.
-    """
-    start = threading.Barrier(threads)
-    outcomes = [None] * len(jobs)
-
-    def worker(offset):
-        try:
-            start.wait()
-            for i in range(offset, len(jobs), threads):
-                try:
-                    outcomes[i] = jobs[i]()
-                except Exception as e:  # noqa: BLE001 (outcomes are checked)
-                    outcomes[i] = e
-        finally:
-            connections.close_all()
-
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def assert_capacity_holds_with_no_seat_wasted(event):
@@ -76,7 +50,7 @@ def test_a_hundred_simultaneous_sign_ups_never_overfill_the_event():
         for n, h in enumerate(headcounts)
     ]
 
-    outcomes = run_together(jobs)
+    outcomes = run_together(jobs, threads=THREADS, timeout=120)
 
     unexpected = [o for o in outcomes if not isinstance(o, Signup | services.Busy)]
     assert unexpected == []
@@ -149,34 +123,29 @@ def test_repeat_phone_racing_itself_gets_one_sign_up():
 
 def test_a_lock_held_too_long_answers_busy_and_writes_nothing():
     event = EventFactory(capacity=10)
-    locked, release = threading.Event(), threading.Event()
+    locked, gave_up = threading.Event(), threading.Event()
+    waited = []
 
     def hold_the_event():
+        with transaction.atomic():
+            Event.objects.select_for_update().get(pk=event.pk)
+            locked.set()
+            gave_up.wait(timeout=15)
+
+    def sign_up_while_it_is_held():
+        assert locked.wait(timeout=10), "the event was never locked"
+        started = time.monotonic()
         try:
-            with transaction.atomic():
-                Event.objects.select_for_update().get(pk=event.pk)
-                locked.set()
-                release.wait(timeout=15)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_the_event)
-    holder.start()
-    locked.wait(timeout=10)
-    started = time.monotonic()
-
-    outcome = run_together(
-        [
-            lambda: services.sign_up(
+            return services.sign_up(
                 event=event, name="等待者", phone="+8613800000009", headcount=1
             )
-        ],
-        threads=1,
-    )[0]
+        finally:
+            waited.append(time.monotonic() - started)
+            gave_up.set()
 
-    waited = time.monotonic() - started
-    release.set()
-    holder.join(timeout=15)
+    held, outcome = run_together([hold_the_event, sign_up_while_it_is_held], timeout=30)
+
+    assert held is None
     assert isinstance(outcome, services.Busy)
-    assert 2.5 < waited < 10  # LOCK_TIMEOUT is 3 s
+    assert 2.5 < waited[0] < 10  # LOCK_TIMEOUT is 3 s
     assert not event.signups.exists()

@@ -3,16 +3,16 @@
 import datetime as dt
 import re
 import threading
-import time
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 
 from events import notify, services
 from events.models import Signup
 from tests.factories import EventFactory, SignupFactory
+from tests.threads import run_together, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +33,29 @@ class RecordingSender:
         RecordingSender.sent.append(signup.pk)
 
 
-class SlowSender(RecordingSender):
+def another_run_waits_for_a_claim():
+    """True once another connection waits for a row this one holds locked."""
+    with connection.cursor() as cursor:
+        # Within a transaction PostgreSQL keeps its first look at the
+        # activity for good; look afresh each time.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+class OverlappingSender(RecordingSender):
+    """Holds its first claim until the other run queues behind it, so the two
+    runs overlap on that sign-up every time, however the threads are timed."""
+
+    overlapped = threading.Event()
+
     def send(self, signup, subject, body):
-        time.sleep(0.05)  # long enough for an overlapping run to catch up
+        if not OverlappingSender.overlapped.is_set():
+            wait_until(another_run_waits_for_a_claim, what="the overlapping run")
+            OverlappingSender.overlapped.set()
         super().send(signup, subject, body)
 
 
@@ -151,27 +171,18 @@ def test_a_failed_send_is_tried_again_on_the_next_run(april, sent):
     reason="row locks need PostgreSQL; runs in the PostgreSQL pass",
 )
 def test_overlapping_runs_remind_each_volunteer_once(april, settings, sent):
-    settings.NOTIFY_SENDER = "tests.events.test_reminders.SlowSender"
+    settings.NOTIFY_SENDER = "tests.events.test_reminders.OverlappingSender"
+    OverlappingSender.overlapped.clear()
     signups = SignupFactory.create_batch(6, event=event_at(TOMORROW_9AM))
-    start = threading.Barrier(2)
-    outputs = []
 
-    def run():
-        try:
-            start.wait()
-            outputs.append(send_reminders()[0])
-        finally:
-            connections.close_all()
+    outputs = run_together([lambda: send_reminders()[0]] * 2, timeout=30)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
+    assert [type(out) for out in outputs] == [str, str], outputs
     assert sorted(sent) == sorted(s.pk for s in signups)
     counts = [int(re.search(r"(\d+) reminders sent", out)[1]) for out in outputs]
+    taken = [int(re.search(r"(\d+) already sent", out)[1]) for out in outputs]
     assert sum(counts) == 6
+    assert sum(taken) >= 1  # the runs did overlap
     assert not Signup.objects.filter(reminder_sent_at__isnull=True).exists()
 
 

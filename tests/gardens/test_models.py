@@ -52,6 +52,17 @@ def test_species_rejects_month_out_of_range():
         SpeciesFactory(bloom_start_month=13)
 
 
+def test_next_to_bloom_wraps_past_december():
+    winter = SpeciesFactory(bloom_start_month=1, bloom_end_month=2)
+    SpeciesFactory(bloom_start_month=3, bloom_end_month=3)
+
+    assert Species.objects.next_to_bloom(after=11) == (1, [winter])
+
+
+def test_next_to_bloom_without_species_is_empty():
+    assert Species.objects.next_to_bloom(after=11) == (None, [])
+
+
 def test_today_uses_asia_shanghai_midnight(settings):
     # 16:30 UTC on 30 April is already 00:30 on 1 May in Beijing.
     instant = dt.datetime(2024, 4, 30, 16, 30, tzinfo=dt.UTC)

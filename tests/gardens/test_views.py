@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gardens.models import Species, Zone
+from gardens.models import Zone
 from tests.factories import (
     AllocationFactory,
     ArtworkFactory,
@@ -53,17 +53,6 @@ def test_home_says_plainly_when_nothing_blooms_and_what_comes_next(client, april
     assert response.context["upcoming"] == [lotus]
     assert 'class="empty"' in html(response)
     assert "六月" in html(response)
-
-
-def test_next_to_bloom_wraps_past_december():
-    winter = SpeciesFactory(bloom_start_month=1, bloom_end_month=2)
-    SpeciesFactory(bloom_start_month=3, bloom_end_month=3)
-
-    assert Species.objects.next_to_bloom(after=11) == (1, [winter])
-
-
-def test_next_to_bloom_without_species_is_empty():
-    assert Species.objects.next_to_bloom(after=11) == (None, [])
 
 
 def test_home_shows_the_next_planting_day(client):
@@ -437,32 +426,6 @@ def test_home_out_of_season_query_count_is_constant(
         response = client.get(reverse("gardens:home"))
 
     assert html(response).count('class="card species-card') == item_count
-
-
-# --- Health check -------------------------------------------------------
-
-
-def test_healthz_answers_ok_when_database_answers(client, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        response = client.get("/healthz")
-
-    assert response.content == b"ok"
-    assert response["Cache-Control"].startswith("max-age=0")
-
-
-def test_healthz_answers_503_when_database_fails(client, monkeypatch):
-    from django.db import DatabaseError
-    from django.db.backends.utils import CursorWrapper
-
-    def fail(*args, **kwargs):
-        raise DatabaseError("connection refused")
-
-    monkeypatch.setattr(CursorWrapper, "execute", fail)
-
-    response = client.get("/healthz")
-
-    assert response.status_code == 503
-    assert response.content != b"ok"
 
 
 def test_garden_page_lists_its_coming_events_only(client):

@@ -1,10 +1,8 @@
 """Two staff members allocating from one gift at the same moment."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from plantings import services
 from plantings.models import Allocation, Donation
@@ -15,6 +13,7 @@ from tests.factories import (
     ZoneFactory,
 )
 from tests.plantings.conftest import DAY
+from tests.threads import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -23,30 +22,6 @@ pytestmark = [
         reason="row locks need PostgreSQL; runs in CI's PostgreSQL pass",
     ),
 ]
-
-
-def run_together(*jobs):
-    """Run each job in its own thread and connection, released at one moment."""
-    start = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def worker(i, job):
-        try:
-            start.wait()
-            outcomes[i] = job()
-        except Exception as e:  # noqa: BLE001 (the outcome is what the test checks)
-            outcomes[i] = e
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def test_two_allocations_that_together_exceed_the_gift_one_wins():
@@ -64,7 +39,7 @@ def test_two_allocations_that_together_exceed_the_gift_one_wins():
             allocated_on=DAY,
         )
 
-    outcomes = run_together(allocate(zones[0]), allocate(zones[1]))
+    outcomes = run_together([allocate(zones[0]), allocate(zones[1])])
 
     won = [o for o in outcomes if isinstance(o, Allocation)]
     lost = [o for o in outcomes if isinstance(o, ValidationError)]
@@ -91,7 +66,7 @@ def test_many_plantings_racing_for_one_allocation_never_overdraw_it():
             allocation=allocation,
         )
 
-    outcomes = run_together(*[plant] * 6)
+    outcomes = run_together([plant] * 6)
 
     assert sum(1 for o in outcomes if isinstance(o, ValidationError)) == 3
     assert Donation.objects.with_figures().get().planted == 45
