@@ -8,7 +8,6 @@ not their wording; the pages are in Chinese unless a test asks for English.
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +20,6 @@ from tests.factories import EventFactory, SignupFactory
 pytestmark = pytest.mark.django_db
 
 TYPED_NAME = "欧阳娜娜"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Every test starts with no sign-ups counted against its address."""
-    cache.clear()
 
 
 @pytest.fixture
