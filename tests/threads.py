@@ -7,7 +7,14 @@ import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
+
+# Row locks and real races need PostgreSQL; CI's PostgreSQL pass runs these
+# (and fails if it does not run on PostgreSQL, see tests/conftest.py).
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks need PostgreSQL; runs in CI's PostgreSQL pass",
+)
 
 
 def run_together(jobs, *, threads=None, timeout=60):

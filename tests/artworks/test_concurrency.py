@@ -2,20 +2,16 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from artworks import services
 from artworks.models import Artwork
 from tests.artworks.conftest import jpeg
 from tests.factories import CallFactory
-from tests.threads import run_together
+from tests.threads import postgres_only, run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks need PostgreSQL; runs in CI's PostgreSQL pass",
-    ),
+    postgres_only,
 ]
 
 

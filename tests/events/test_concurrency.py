@@ -9,19 +9,16 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from events import services
 from events.models import Event, Signup
 from tests.factories import EventFactory
-from tests.threads import run_together
+from tests.threads import postgres_only, run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks need PostgreSQL; runs in CI's PostgreSQL pass",
-    ),
+    postgres_only,
 ]
 
 THREADS = 50

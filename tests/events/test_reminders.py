@@ -12,7 +12,7 @@ from django.db import connection
 from events import notify, services
 from events.models import Signup
 from tests.factories import EventFactory, SignupFactory
-from tests.threads import run_together, wait_until
+from tests.threads import postgres_only, run_together, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -166,10 +166,7 @@ def test_a_failed_send_is_tried_again_on_the_next_run(april, sent):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks need PostgreSQL; runs in the PostgreSQL pass",
-)
+@postgres_only
 def test_overlapping_runs_remind_each_volunteer_once(april, settings, sent):
     settings.NOTIFY_SENDER = "tests.events.test_reminders.OverlappingSender"
     OverlappingSender.overlapped.clear()

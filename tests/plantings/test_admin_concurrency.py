@@ -8,7 +8,6 @@ go through the real admin views, each clerk on their own connection.
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -21,14 +20,11 @@ from tests.factories import (
     ZoneFactory,
 )
 from tests.plantings.conftest import DAY
-from tests.threads import run_together
+from tests.threads import postgres_only, run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks need PostgreSQL; runs in CI's PostgreSQL pass",
-    ),
+    postgres_only,
 ]
 
 

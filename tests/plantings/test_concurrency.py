@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from plantings import services
 from plantings.models import Allocation, Donation
@@ -13,14 +12,11 @@ from tests.factories import (
     ZoneFactory,
 )
 from tests.plantings.conftest import DAY
-from tests.threads import run_together
+from tests.threads import postgres_only, run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks need PostgreSQL; runs in CI's PostgreSQL pass",
-    ),
+    postgres_only,
 ]
 
 
