@@ -1,9 +1,14 @@
-from django import forms
+"""
+Staff keep the donation ledger here: donors, gifts and their species,
+allocations to zones, plantings and observations. Every change is checked
+by the ledger's rules (services.check_*, in admin_forms) while the change
+view holds the ledger's locks (LedgerLockAdmin); imports and exports go
+through resources.py under the same rules.
+"""
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -12,6 +17,13 @@ from gardens.admin import photo_preview
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import services
+from .admin_forms import (
+    AllocationForm,
+    AllocationFormSet,
+    LedgerFormSet,
+    ObservationForm,
+    PlantingForm,
+)
 from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
 from .resources import DonationResource, PlantingResource
 
@@ -51,60 +63,6 @@ class DonorAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "contact"]
     list_filter = ["kind"]
     search_fields = ["name", "name_en"]
-
-
-class LedgerFormSet(BaseInlineFormSet):
-    """The inline formsets of one donation, each able to see the others."""
-
-    def __init__(self, *args, siblings=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.siblings = {} if siblings is None else siblings
-        self.siblings[self.model] = self
-
-    def kept_forms(self):
-        """Forms of rows that will exist after saving (filled, not deleted)."""
-        return [
-            form
-            for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
-        ]
-
-
-class AllocationFormSet(LedgerFormSet):
-    def clean(self):
-        super().clean()
-        items = self.siblings.get(DonationItem)
-        donation = self.instance
-        if any(self.errors) or items is None or not items.is_valid():
-            return
-        if donation.quantity is None:
-            return  # the donation form shows its own error
-        planted = dict(
-            Allocation.objects.filter(donation=donation.pk)
-            .annotate(planted=Sum("plantings__quantity", default=0))
-            .values_list("pk", "planted")
-        )
-        # Deleting a planted allocation is refused by the admin itself (its
-        # plantings protect it), before this runs.
-        try:
-            services.check_donation(
-                quantity=donation.quantity,
-                is_floor=donation.is_floor,
-                items={
-                    form.cleaned_data["species"]: form.cleaned_data.get("quantity")
-                    for form in items.kept_forms()
-                },
-                allocations=[
-                    (
-                        form.cleaned_data["species"],
-                        form.cleaned_data["quantity"],
-                        planted.get(form.instance.pk, 0),
-                    )
-                    for form in self.kept_forms()
-                ],
-            )
-        except ValidationError as e:
-            raise ValidationError(e.messages) from None
 
 
 class DonationItemInline(admin.TabularInline):
@@ -214,33 +172,6 @@ class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
         )
 
 
-class AllocationForm(forms.ModelForm):
-    class Meta:
-        model = Allocation
-        fields = ["donation", "zone", "species", "quantity", "allocated_on", "note"]
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        donation = data["donation"]
-        items, allocations = services.ledger_of(
-            donation, exclude_allocation=self.instance.pk
-        )
-        planted = 0
-        if self.instance.pk:
-            planted = self.instance.plantings.aggregate(
-                total=Sum("quantity", default=0)
-            )["total"]
-        services.check_donation(
-            quantity=donation.quantity,
-            is_floor=donation.is_floor,
-            items=items,
-            allocations=[*allocations, (data["species"], data["quantity"], planted)],
-        )
-        return data
-
-
 @admin.register(Allocation)
 class AllocationAdmin(LedgerLockAdmin):
     form = AllocationForm
@@ -259,65 +190,6 @@ class AllocationAdmin(LedgerLockAdmin):
         # The gift it draws from, and the one it leaves if moved.
         current = allocation.donation_id if allocation else None
         return {"donations": [posted_id(request, "donation"), current]}
-
-
-class ZoneAndSpeciesFromSource(forms.ModelForm):
-    """
-    A form whose zone and species may follow from another row it names
-    (source_field: a planting's allocation, an observation's planting).
-    """
-
-    source_field = None
-    missing_message = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["zone"].required = False
-        self.fields["species"].required = False
-
-    def fill_zone_and_species(self, data):
-        """Take zone and species from the source where left empty."""
-        source = data.get(self.source_field)
-        if source is not None:
-            data["zone"] = data.get("zone") or source.zone
-            data["species"] = data.get("species") or source.species
-        for field in ("zone", "species"):
-            if not data.get(field) and field not in self.errors:
-                self.add_error(field, self.missing_message)
-        self.instance.zone = data.get("zone")
-        self.instance.species = data.get("species")
-
-
-class PlantingForm(ZoneAndSpeciesFromSource):
-    source_field = "allocation"
-    missing_message = _("Choose this, or the allocation it came from.")
-
-    class Meta:
-        model = Planting
-        fields = [
-            "allocation",
-            "zone",
-            "species",
-            "quantity",
-            "planted_on",
-            "source",
-            "event",
-            "note",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        self.fill_zone_and_species(data)
-        if self.errors:
-            return data
-        services.check_planting(
-            zone=data["zone"],
-            species=data["species"],
-            quantity=data["quantity"],
-            allocation=data.get("allocation"),
-            planting=self.instance,
-        )
-        return data
 
 
 @admin.register(Planting)
@@ -359,40 +231,6 @@ class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
             "donations": list(donations),
             "plantings": [planting.pk] if planting else [],
         }
-
-
-class ObservationForm(ZoneAndSpeciesFromSource):
-    source_field = "planting"
-    missing_message = _("Choose this, or the planting it is about.")
-
-    class Meta:
-        model = Observation
-        fields = [
-            "zone",
-            "species",
-            "observed_on",
-            "kind",
-            "planting",
-            "count",
-            "note",
-            "note_en",
-            "photo",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        self.fill_zone_and_species(data)
-        if self.errors:
-            return data
-        services.check_observation(
-            zone=data["zone"],
-            species=data["species"],
-            kind=data["kind"],
-            count=data.get("count"),
-            planting=data.get("planting"),
-            observation=self.instance,
-        )
-        return data
 
 
 @admin.register(Observation)
