@@ -73,7 +73,7 @@ class ServiceRefusalForm(forms.ModelForm):
     """
     An admin form whose object a service saves after the form was valid.
 
-    When the service refuses, events.admin.ServiceAdminMixin rolls the
+    When the service refuses, ServiceAdminMixin (above) rolls the
     admin's transaction back and validates the form again with the refusal
     set as `refusal` (a class attribute of the form get_form() builds);
     clean() adds it beside the field refusal_fields names for its code, or

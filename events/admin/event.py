@@ -1,0 +1,118 @@
+"""Events and organisations in the admin (events.admin says how seats change)."""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .. import services
+from ..admin_forms import EventForm, ServiceAdminMixin
+from ..models import Event, Organisation
+
+EVENT_FILTER = "event__id__exact"
+
+
+def checkin_url(event):
+    return reverse("admin:events_signup_changelist") + f"?{EVENT_FILTER}={event.pk}"
+
+
+def promoted_message(count):
+    return ngettext(
+        "{count} sign-up moved up from the waiting list and will be told.",
+        "{count} sign-ups moved up from the waiting list and will be told.",
+        count,
+    ).format(count=count)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en"]
+
+
+# --- Events ---------------------------------------------------------------
+
+
+@admin.register(Event)
+class EventAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = EventForm
+    list_display = [
+        "title",
+        "date",
+        "status",
+        "seats",
+        "signup_count",
+        "checked_in",
+        "checkin_link",
+    ]
+    list_filter = ["status", "kind", "gardens"]
+    search_fields = ["title", "title_en", "slug", "meeting_point"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title_en"]}
+    autocomplete_fields = ["gardens"]
+    readonly_fields = ["signup_figures"]
+    SIGNUP_FIELDS = [
+        "capacity",
+        "signup_opens_at",
+        "signup_closes_at",
+        "signup_figures",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status", "gardens"]}),
+        (_("When and where"), {"fields": ["starts_at", "ends_at", "meeting_point"]}),
+        (_("Sign-up"), {"fields": SIGNUP_FIELDS}),
+        (None, {"fields": ["description", "seedling_goal"]}),
+        (
+            _("English version"),
+            {
+                "classes": ["collapse"],
+                "fields": ["title_en", "meeting_point_en", "description_en"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_signup_figures()
+
+    def save_model(self, request, obj, form, change):
+        promoted = self.call_service(services.save_event, event=obj)
+        if promoted:
+            self.message_user(
+                request, promoted_message(len(promoted)), messages.SUCCESS
+            )
+
+    @admin.display(description=_("starts at"), ordering="starts_at")
+    def date(self, event):
+        return f"{timezone.localtime(event.starts_at):%Y-%m-%d %H:%M}"
+
+    @admin.display(description=_("seats taken / capacity"), ordering="seats_taken")
+    def seats(self, event):
+        return f"{event.seats_taken} / {event.capacity}"
+
+    @admin.display(description=_("sign-ups"), ordering="signup_count")
+    def signup_count(self, event):
+        return event.signup_count
+
+    @admin.display(description=_("checked in"), ordering="checked_in_count")
+    def checked_in(self, event):
+        return event.checked_in_count
+
+    @admin.display(description=_("check-in"))
+    def checkin_link(self, event):
+        return format_html(
+            '<a href="{}">{}</a>', checkin_url(event), gettext("Check-in list")
+        )
+
+    @admin.display(description=_("sign-ups"))
+    def signup_figures(self, event):
+        if not event.pk:
+            return "—"
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            event.figures_summary(),
+            checkin_url(event),
+            gettext("Check-in list"),
+        )
