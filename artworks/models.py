@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongyun.lib.i18n import Localized
+from tongyun.lib.models import FieldConstraintsMixin
 from tongyun.lib.tokens import new_token  # migrations name artworks.models.new_token
 
 
@@ -52,7 +53,7 @@ class CallQuerySet(models.QuerySet):
         )
 
 
-class Call(models.Model):
+class Call(FieldConstraintsMixin, models.Model):
     """A call for artworks (征集) with its theme, window and categories."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -87,6 +88,9 @@ class Call(models.Model):
     )
 
     objects = CallQuerySet.as_manager()
+
+    # The field the date-order constraint's refusal is shown beside.
+    constraint_fields = {"closes_early": "closes_at"}
 
     title_i18n = Localized("title")
     organiser_i18n = Localized("organiser")

@@ -99,7 +99,7 @@ class EventForm(ServiceRefusalForm):
     An event as staff edit it; services.save_event saves it.
 
     The date order is the model's constraints' to check (ModelForm
-    validates them; Event.validate_constraints() keys each refusal by its
+    validates them; Event.constraint_fields keys each refusal by its
     field). A capacity below the confirmed headcount is refused here early
     and unlocked, beside the field; save_event checks it again under the
     event's lock, where it holds.

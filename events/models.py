@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -10,6 +9,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.i18n import Localized
+from tongyun.lib.models import FieldConstraintsMixin
 from tongyun.lib.queries import sum_of
 from tongyun.lib.tokens import new_token  # migrations name events.models.new_token
 
@@ -82,7 +82,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(models.Model):
+class Event(FieldConstraintsMixin, models.Model):
     class Kind(models.TextChoices):
         PLANTING_DAY = "planting_day", _("planting day")
         CARE_DAY = "care_day", _("garden care day")
@@ -139,8 +139,8 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
-    # Which field each date-order constraint's refusal belongs to, by code.
-    DATE_ORDER_FIELDS = {
+    # The field each date-order constraint's refusal is shown beside.
+    constraint_fields = {
         "ends_early": "ends_at",
         "closes_early": "signup_closes_at",
         "closes_late": "signup_closes_at",
@@ -155,8 +155,8 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         # The date-order constraints are also the admin form's checks
-        # (ModelForm validates constraints); validate_constraints() shows
-        # each refusal beside the field in DATE_ORDER_FIELDS.
+        # (ModelForm validates constraints), each refusal shown beside the
+        # field in constraint_fields.
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
@@ -188,22 +188,6 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
-
-    def validate_constraints(self, exclude=None):
-        """
-        As Model.validate_constraints(), with each date-order refusal keyed
-        by the field it is about (DATE_ORDER_FIELDS), so that a form shows it
-        there rather than above the form.
-        """
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as errors:
-            by_field = {}
-            for field, field_errors in errors.error_dict.items():
-                for error in field_errors:
-                    key = self.DATE_ORDER_FIELDS.get(error.code, field)
-                    by_field.setdefault(key, []).append(error)
-            raise ValidationError(by_field) from None
 
     @property
     def hours(self):

@@ -9,7 +9,6 @@ from django.contrib.admin import AdminSite
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.contrib.messages.constants import SUCCESS
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -554,9 +553,9 @@ def test_call_needs_a_category_and_must_close_after_it_opens(admin_client):
     response = admin_client.post(reverse("admin:artworks_call_add"), data)
 
     form = response.context["adminform"].form
-    # The model's constraint refuses the dates, as an error of the whole form.
-    assert form.errors.keys() == {"categories", NON_FIELD_ERRORS}
-    assert form.has_error(NON_FIELD_ERRORS, "closes_early")
+    # The model's constraint refuses the dates, beside the closing date.
+    assert form.errors.keys() == {"categories", "closes_at"}
+    assert form.has_error("closes_at", "closes_early")
     html = response.content.decode()
     assert "征集截止时间必须晚于开始时间。" in html
     assert f'name="closes_at_0" value="{day_before:%Y-%m-%d}"' in html

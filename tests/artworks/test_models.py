@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from artworks.models import Call
@@ -31,7 +31,7 @@ def test_call_closing_before_it_opens_is_refused_with_its_code():
     with pytest.raises(ValidationError) as excinfo:
         call.validate_constraints()
 
-    errors = excinfo.value.error_dict[NON_FIELD_ERRORS]
+    errors = excinfo.value.error_dict["closes_at"]
     assert [error.code for error in errors] == ["closes_early"]
     with pytest.raises(IntegrityError):
         call.save()
