@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from tongyun.lib.forms import PublicForm
 from tongyun.lib.phones import normalise_mobile
 
+from . import services
+from .models import Artwork
+
 # What the file input offers to pick; images.prepare decides by the bytes.
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
 CHOOSE_AGAIN = _(
@@ -84,6 +87,15 @@ class ArtworkForm(PublicForm):
         label=_("The author is under 14"),
         required=False,
     )
+    age_group = forms.ChoiceField(
+        label=_("Age group of the author (under 14)"),
+        help_text=_(
+            "The gallery shows a young author by given name and age group only."
+        ),
+        choices=Artwork.AgeGroup.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     guardian_consent = forms.BooleanField(
         label=_(
             "A parent or guardian of the author agrees that the work is sent and shown."
@@ -136,14 +148,16 @@ class ArtworkForm(PublicForm):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("is_minor"):
-            # A guardian's tick means nothing for an adult author.
+            # A guardian's tick and an age group mean nothing for an adult.
             cleaned["guardian_consent"] = False
-        elif not cleaned.get("guardian_consent"):
-            self.add_error(
-                "guardian_consent",
-                ValidationError(
-                    _("For an author under 14, a parent or guardian must agree."),
-                    code="guardian_consent",
-                ),
+            cleaned["age_group"] = ""
+            return cleaned
+        try:
+            services.check_author(
+                is_minor=True,
+                guardian_consent=cleaned.get("guardian_consent"),
+                age_group=cleaned.get("age_group"),
             )
+        except ValidationError as refusal:
+            self.add_error(None, refusal)
         return cleaned

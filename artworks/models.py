@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.conf import settings
@@ -6,8 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import FieldConstraintsMixin
@@ -140,7 +141,36 @@ class ArtworkQuerySet(models.QuerySet):
         )
 
 
+# Two-character surnames, so that a child's given name is shown without them.
+COMPOUND_SURNAMES = {
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
+    "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "申屠",
+}  # fmt: skip
+
+
+def given_name(name):
+    """
+    The given name in a full name, for showing a child in public: 刘小雨 →
+    小雨, 欧阳晓晨 → 晓晨, "Amy Liu" → Amy. Anything in brackets (an age
+    written after the name) is dropped; a one-character name stays.
+    """
+    name = re.sub(r"[（(][^）)]*[）)]", "", name).strip()
+    if not name:
+        return ""
+    if " " in name:
+        return name.split()[0]
+    surname = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    return name[surname:] or name
+
+
 class Artwork(models.Model):
+    class AgeGroup(models.TextChoices):
+        """A young author's age group: shown in public instead of the age."""
+
+        UNDER_7 = "under_7", _("under 7")
+        FROM_7_TO_10 = "7_10", _("7 to 10")
+        FROM_11_TO_13 = "11_13", _("11 to 13")
+
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("artwork status", "waiting for review")
         APPROVED = "approved", pgettext_lazy("artwork status", "approved")
@@ -163,6 +193,13 @@ class Artwork(models.Model):
     )
     is_minor = models.BooleanField(_("the author is under 14"), default=False)
     guardian_consent = models.BooleanField(_("a guardian agreed"), default=False)
+    age_group = models.CharField(
+        _("age group"),
+        max_length=10,
+        choices=AgeGroup.choices,
+        blank=True,
+        help_text=_("For an author under 14: shown instead of the full name."),
+    )
     phone = models.CharField(_("phone"), max_length=20, help_text=_("Private."))
     image = models.ImageField(
         _("image"),
@@ -222,6 +259,12 @@ class Artwork(models.Model):
                 condition=Q(is_minor=False) | Q(guardian_consent=True),
                 name="artworks_minor_has_guardian_consent",
             ),
+            # An age group says how young an author under 14 is; nobody else
+            # has one.
+            models.CheckConstraint(
+                condition=Q(is_minor=True) | Q(age_group=""),
+                name="artworks_age_group_only_for_minors",
+            ),
         ]
         indexes = [
             # The per-phone limit of services.submit counts these.
@@ -236,6 +279,22 @@ class Artwork(models.Model):
 
     def get_status_url(self):
         return reverse("artworks:status", args=[self.token])
+
+    @property
+    def credit(self):
+        """
+        Who made the work, as the public pages say it: a young author by
+        given name and age group (小雨 · 7 to 10), never the full name or age;
+        others by the name given. Staff and the submitter see the full name.
+        """
+        if not self.is_minor:
+            return self.artist_name
+        name = given_name(self.artist_name)
+        if not self.age_group:
+            return name
+        return gettext("{name}, aged {age_group}").format(
+            name=name, age_group=self.get_age_group_display()
+        )
 
     @property
     def is_public(self):

@@ -31,22 +31,24 @@ def submit(
     class_name="",
     is_minor=False,
     guardian_consent=False,
+    age_group="",
 ):
     """
     Take a resident's work for call, waiting for review.
 
     Locks the call row so that the per-phone limit holds when one person
-    sends several works at once. Checks the window, the category, the limit
-    and the guardian's consent, then prepares the image and writes the row
-    with its two image files. On any refusal or failure, deletes the files
-    it wrote and raises (ValidationError, field-keyed where a form field is
-    at fault); nothing is left behind.
+    sends several works at once. Checks the window, the category, the limit,
+    and the age group and guardian's consent of an author under 14
+    (check_author); then prepares the image and writes the row with its two
+    image files. On any refusal or failure, deletes the files it wrote and
+    raises (ValidationError, field-keyed where a form field is at fault);
+    nothing is left behind.
     """
     written = []
     try:
         with transaction.atomic():
             call = Call.objects.select_for_update().get(pk=call.pk)
-            _check(call, category, phone, is_minor, guardian_consent)
+            _check(call, category, phone, is_minor, guardian_consent, age_group)
             try:
                 prepared = images.prepare(image)
             except ValidationError as error:
@@ -61,6 +63,7 @@ def submit(
                 class_name=class_name,
                 is_minor=is_minor,
                 guardian_consent=guardian_consent,
+                age_group=age_group if is_minor else "",
                 phone=phone,
             )
             for field, rendition in (
@@ -81,19 +84,16 @@ def submit(
     return artwork
 
 
-def _check(call, category, phone, is_minor, guardian_consent):
+def _check(call, category, phone, is_minor, guardian_consent, age_group):
     if not call.is_open():
         refuse(gettext("This call is not taking works now."), "call_closed")
     if category not in call.category_values:
         refuse(
             gettext("This call does not take this category."), "category", "category"
         )
-    if is_minor and not guardian_consent:
-        refuse(
-            gettext("For an author under 14, a parent or guardian must agree."),
-            "guardian_consent",
-            "guardian_consent",
-        )
+    check_author(
+        is_minor=is_minor, guardian_consent=guardian_consent, age_group=age_group
+    )
     sent = call.artworks.filter(phone=phone).count()
     if sent >= call.max_works_per_phone:
         refuse(
@@ -102,6 +102,27 @@ def _check(call, category, phone, is_minor, guardian_consent):
             "phone",
             count=call.max_works_per_phone,
         )
+
+
+def check_author(*, is_minor, guardian_consent, age_group):
+    """
+    Refuse (ValidationError keyed by field) an author under 14 without an
+    age group or without a guardian's consent. Pure: no query; the public
+    form calls it too, to say so together with its own errors.
+    """
+    errors = {}
+    if is_minor and not age_group:
+        errors["age_group"] = ValidationError(
+            gettext("For an author under 14, choose the age group."),
+            code="age_group",
+        )
+    if is_minor and not guardian_consent:
+        errors["guardian_consent"] = ValidationError(
+            gettext("For an author under 14, a parent or guardian must agree."),
+            code="guardian_consent",
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _delete_files(names):

@@ -200,6 +200,7 @@ def artwork_submit(request):
             class_name=data["class_name"],
             is_minor=data["is_minor"],
             guardian_consent=data["guardian_consent"],
+            age_group=data["age_group"],
         )
     except ValidationError as refusal:
         # Field-keyed refusals go next to their fields, the rest on top.

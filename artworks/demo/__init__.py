@@ -55,6 +55,7 @@ class Work:
     description: str = ""
     class_name: str = ""
     is_minor: bool = False
+    age_group: str = ""
 
 
 WORKS = [
@@ -80,13 +81,14 @@ WORKS = [
     ),
     Work(
         "我画的牡丹",
-        "刘小雨（10岁）",
+        "刘小雨",
         PAINTING,
         APPROVED,
         "+8613910000003",
         lambda: draw_painting(3, [PINK, ROSE_RED], "花"),
         "和妈妈一起去牡丹园看花，回家画下来。",
         is_minor=True,
+        age_group=Artwork.AgeGroup.FROM_7_TO_10,
     ),
     Work(
         "唯有牡丹真国色",
@@ -192,6 +194,7 @@ def load():
             class_name=work.class_name,
             is_minor=work.is_minor,
             guardian_consent=work.is_minor,
+            age_group=work.age_group,
         )
         # Nobody in particular reviewed the demo's works.
         services.moderate(

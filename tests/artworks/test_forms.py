@@ -196,17 +196,21 @@ def test_teacher_submits_for_a_child_with_the_guardians_consent(client, call):
     response = submit(
         client,
         class_name="绘画培训班",
+        artist_name="欧阳晓晨",
         is_minor="on",
+        age_group="7_10",
         guardian_consent="on",
     )
 
     artwork = Artwork.objects.get()
     assert response["Location"] == artwork.get_status_url()
-    assert (artwork.class_name, artwork.is_minor, artwork.guardian_consent) == (
-        "绘画培训班",
-        True,
-        True,
-    )
+    assert (
+        artwork.class_name,
+        artwork.is_minor,
+        artwork.guardian_consent,
+        artwork.age_group,
+        artwork.artist_name,
+    ) == ("绘画培训班", True, True, "7_10", "欧阳晓晨")
 
 
 # --- Refusals: no row, no file, the form as typed --------------------------
@@ -291,10 +295,19 @@ def test_fourth_work_from_one_phone_is_refused(client, call):
 
 
 def test_child_author_without_a_guardians_consent_is_refused(client, call):
-    response = submit(client, is_minor="on")
+    response = submit(client, is_minor="on", age_group="under_7")
 
     assert response.status_code == 422
     assert error_codes(response, "guardian_consent") == ["guardian_consent"]
+    assert 'value="under_7" id="id_age_group_0" checked' in response.content.decode()
+    assert_nothing_written_and_form_kept(response)
+
+
+def test_child_author_without_an_age_group_is_refused(client, call):
+    response = submit(client, is_minor="on", guardian_consent="on")
+
+    assert response.status_code == 422
+    assert error_codes(response, "age_group") == ["age_group"]
     assert_nothing_written_and_form_kept(response)
 
 
@@ -341,6 +354,7 @@ def test_form_forgets_a_guardians_tick_for_an_adult_author(call):
         "phone": "+86 138-0013-8000",
         "consent": "on",
         "guardian_consent": "on",
+        "age_group": "under_7",
     }
 
     form = ArtworkForm(data, {"image": photo()}, call=call)
@@ -349,3 +363,4 @@ def test_form_forgets_a_guardians_tick_for_an_adult_author(call):
     assert form.cleaned_data["title"] == "牡丹 图"
     assert form.cleaned_data["phone"] == "+8613800138000"
     assert form.cleaned_data["guardian_consent"] is False
+    assert form.cleaned_data["age_group"] == ""

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from artworks.models import Call
+from artworks.models import Call, given_name
 from tests.factories import ArtworkFactory, CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,30 @@ def test_call_closing_before_it_opens_is_refused_with_its_code():
     assert [error.code for error in errors] == ["closes_early"]
     with pytest.raises(IntegrityError):
         call.save()
+
+
+@pytest.mark.parametrize(
+    ("full", "given"),
+    [
+        ("刘小雨", "小雨"),
+        ("刘小雨（10岁）", "小雨"),
+        ("欧阳晓晨", "晓晨"),
+        ("王芳", "芳"),
+        ("欧阳", "阳"),
+        ("雨", "雨"),
+        ("Amy Liu", "Amy"),
+        ("", ""),
+    ],
+)
+def test_given_name_drops_the_surname_and_any_age(full, given):
+    assert given_name(full) == given
+
+
+def test_a_young_authors_credit_is_given_name_and_age_group():
+    child = ArtworkFactory.build(
+        artist_name="刘小雨", is_minor=True, guardian_consent=True, age_group="7_10"
+    )
+    adult = ArtworkFactory.build(artist_name="赵文清")
+
+    assert child.credit == "小雨（7至10岁组）"
+    assert adult.credit == "赵文清"

@@ -85,15 +85,28 @@ def test_each_phone_sends_at_most_the_calls_limit(stored_files):
     assert len(stored_files()) == 4
 
 
-def test_an_author_under_14_needs_a_guardians_consent(stored_files):
+def test_an_author_under_14_needs_an_age_group_and_a_guardians_consent(stored_files):
     call = CallFactory()
 
     with pytest.raises(ValidationError) as excinfo:
         send(call, is_minor=True)
-    send(call, is_minor=True, guardian_consent=True)
+    send(call, is_minor=True, guardian_consent=True, age_group="7_10")
 
-    assert error_codes(excinfo) == {"guardian_consent": ["guardian_consent"]}
-    assert Artwork.objects.get().guardian_consent is True
+    assert error_codes(excinfo) == {
+        "age_group": ["age_group"],
+        "guardian_consent": ["guardian_consent"],
+    }
+    assert len(stored_files()) == 2  # the accepted work's two files only
+    work = Artwork.objects.get()
+    assert (work.guardian_consent, work.age_group) == (True, "7_10")
+
+
+def test_an_adult_author_keeps_no_age_group(stored_files):
+    call = CallFactory()
+
+    send(call, is_minor=False, age_group="7_10")
+
+    assert Artwork.objects.get().age_group == ""
 
 
 def test_a_file_that_is_not_an_image_is_refused_under_the_image_field(stored_files):

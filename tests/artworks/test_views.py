@@ -363,3 +363,23 @@ def test_gallery_and_detail_never_show_a_phone_number(client):
     assert all(artwork.title in page for page in pages)
     assert not any("13912345678" in page for page in pages)
     assert not any("139****5678" in page for page in pages)
+
+
+def test_a_childs_work_is_credited_by_given_name_and_age_group_only(client):
+    work = ArtworkFactory(
+        title="我画的牡丹",
+        artist_name="刘小雨",
+        is_minor=True,
+        guardian_consent=True,
+        age_group="7_10",
+    )
+
+    pages = [
+        html(client.get(reverse("artworks:list"))),
+        html(client.get(work.get_absolute_url())),
+        html(client.get(reverse("gardens:home"))),
+    ]
+
+    for page in pages:
+        assert "小雨（7至10岁组）" in page
+        assert "刘小雨" not in page
