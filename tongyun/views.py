@@ -232,7 +232,7 @@ def find_signups(request):
 
 
 TOO_MANY_TRIES = gettext_noop(
-    "Too many tries from this device. Please try again in an hour."
+    "Too many attempts from this device. Please try again in an hour."
 )
 
 
