@@ -430,3 +430,16 @@ def test_footer_links_to_find(client):
     html = client.get(reverse("events:list")).content.decode()
 
     assert f'href="{URL}"' in html
+
+
+def test_find_resend_past_the_phone_limit_says_so_on_the_code_step(client, sent, mine):
+    ask_code(client)
+    for _ in range(services.CODES_PER_HOUR - 1):
+        client.post(URL, {"resend": "yes", "website": ""})
+
+    response = client.post(URL, {"resend": "yes", "website": ""})
+
+    assert response.status_code == 429
+    assert response.context["step"] == "code"
+    assert response.context["resend_error"]
+    assert len(codes_sent(PHONE)) == services.CODES_PER_HOUR
