@@ -140,6 +140,20 @@ class ArtworkQuerySet(models.QuerySet):
             "-pk",
         )
 
+    def of_phone(self, phone):
+        """
+        The works sent with phone (+86…), newest first, with their calls
+        (one query); none for an empty phone. "Find my sign-up" lists their
+        status pages.
+        """
+        if not phone:
+            return self.none()
+        return (
+            self.filter(phone=phone)
+            .select_related("call")
+            .order_by("-submitted_at", "-pk")
+        )
+
 
 # Two-character surnames, so that a child's given name is shown without them.
 COMPOUND_SURNAMES = {

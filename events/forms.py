@@ -79,6 +79,12 @@ class SignupForm(PublicForm):
     def clean_phone(self):
         return normalise_mobile(self.cleaned_data["phone"])
 
+    @property
+    def phone_is_taken(self):
+        """Whether the phone was refused as signed up already: the page then
+        links to "Find my sign-up"."""
+        return self.has_error("phone", "phone_taken")
+
     def matched_organisation(self):
         """
         The Organisation named as typed, in Chinese or English, or None.

@@ -281,6 +281,19 @@ class SignupQuerySet(models.QuerySet):
         """Waitlisted sign-ups, first come first served."""
         return self.filter(status=Signup.Status.WAITLISTED).order_by("created_at", "pk")
 
+    def of_phone(self, phone):
+        """
+        The sign-ups made with phone (+86…), newest first, with their events
+        (one query); none for an empty phone. "Find my sign-up" lists them.
+        """
+        if not phone:
+            return self.none()
+        return (
+            self.filter(phone=phone)
+            .select_related("event")
+            .order_by("-created_at", "-pk")
+        )
+
 
 class Signup(models.Model):
     class Status(models.TextChoices):

@@ -1,56 +1,59 @@
 """
-Messages to volunteers, through one small sender interface.
+Messages to volunteers, through the site's sender (tongyun.lib.senders).
 
-A sender has send(signup, subject, body). LogSender (the default) writes
-the message to the log; EmailSender mails it through Django's MAILERS when
-the volunteer gave an address, and logs it otherwise. An SMS provider plugs
-in as another sender class named by the NOTIFY_SENDER setting. Messages are
-written in the volunteer's language, whatever the current request's.
+Each message is rendered from events/messages/<kind>.txt in the volunteer's
+language, whatever the current request's, and sent with its kind and the
+parameters an SMS template of that kind may use: name, event, time and
+token (the ticket's, for a template that carries the ticket link).
+A sender's failure propagates: callers decide (services.sign_up logs it
+after the commit, send_reminders tries again on its next run).
 """
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.module_loading import import_string
+from django.utils import timezone, translation
 
-logger = logging.getLogger("tongyun.notify")
+from tongyun.lib.senders import EmailSender, LogSender, Message, sender
 
-
-class LogSender:
-    def send(self, signup, subject, body):
-        logger.info("To %s (sign-up %s): %s\n%s", signup.name, signup.pk, subject, body)
+# The names settings.NOTIFY_SENDER used before the senders moved to
+# tongyun.lib.senders; existing .env files keep working.
+__all__ = ["EmailSender", "LogSender", "promoted", "reminder", "signed_up"]
 
 
-class EmailSender(LogSender):
-    def send(self, signup, subject, body):
-        if not signup.email:
-            return super().send(signup, subject, body)
-        send_mail(subject, body, None, [signup.email])
-
-
-def sender():
-    return import_string(settings.NOTIFY_SENDER)()
-
-
-def _send(signup, template):
+def _send(signup, kind):
     """
-    Render events/messages/<template>.txt for signup and send it; a sign-up
+    Render events/messages/<kind>.txt for signup and send it; a sign-up
     with neither phone nor e-mail (a group entered by staff) gets nothing.
     """
     if not (signup.phone or signup.email):
         return
+    event = signup.event
     with translation.override(signup.language):
         ctx = {
             "signup": signup,
-            "event": signup.event,
+            "event": event,
             "ticket_url": settings.SITE_URL + signup.get_absolute_url(),
         }
-        text = render_to_string(f"events/messages/{template}.txt", ctx).strip()
+        text = render_to_string(f"events/messages/{kind}.txt", ctx).strip()
+        title = event.title_i18n
     subject, _, body = text.partition("\n")
-    sender().send(signup, subject.strip(), body.strip())
+    starts = timezone.localtime(event.starts_at)
+    message = Message(
+        kind=kind,
+        subject=subject.strip(),
+        body=body.strip(),
+        phone=signup.phone,
+        email=signup.email,
+        params={
+            "name": signup.name,
+            "event": title,
+            "time": starts.strftime("%Y-%m-%d %H:%M"),
+            "token": signup.token,
+        },
+        to_name=signup.name,
+        ref=f"sign-up {signup.pk}",
+    )
+    sender().send(message)
 
 
 def signed_up(signup):

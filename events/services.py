@@ -112,8 +112,8 @@ def sign_up(
     if phone and event.signups.active().filter(phone=phone).exists():
         refuse(
             gettext(
-                "This phone number is already signed up for this event. Use the "
-                "ticket link you received to see or cancel it."
+                "This phone number is already signed up for this event. Find "
+                "your ticket with “Find my sign-up”."
             ),
             "phone_taken",
         )
@@ -142,7 +142,10 @@ def sign_up(
     except IntegrityError:
         # The unique constraint caught a repeat that raced past the check.
         refuse(
-            gettext("This phone number is already signed up for this event."),
+            gettext(
+                "This phone number is already signed up for this event. Find "
+                "your ticket with “Find my sign-up”."
+            ),
             "phone_taken",
         )
     # robust: a failing message is logged, never turns a saved sign-up

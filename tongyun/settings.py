@@ -197,9 +197,31 @@ MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 
 # Absolute links in messages (tickets) start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# Where messages to volunteers go: events.notify.LogSender (the log),
-# events.notify.EmailSender (e-mail when given), or an SMS sender class.
-NOTIFY_SENDER = env("NOTIFY_SENDER", default="events.notify.LogSender")
+# Where messages to volunteers and one-time codes go (tongyun.lib.senders):
+# LogSender (the log: what went to whom, phones masked, codes shown, never
+# links), EmailSender (e-mail when given), AliyunSmsSender (SMS).
+NOTIFY_SENDER = env("NOTIFY_SENDER", default="tongyun.lib.senders.LogSender")
+# Aliyun SMS (dysmsapi SendSms), used by AliyunSmsSender. Templates map each
+# message kind to an approved template code: verification_code (param
+# code), signed_up, promoted, reminder (params name, event, time, token);
+# a kind without a template is mailed or logged instead.
+ALIYUN_SMS_ENDPOINT = env(
+    "ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"
+)
+ALIYUN_SMS_REGION = env("ALIYUN_SMS_REGION", default="cn-hangzhou")
+ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_TEMPLATES = env.dict("ALIYUN_SMS_TEMPLATES", default={})
+# Seconds to wait for the API before the message counts as not sent.
+ALIYUN_SMS_TIMEOUT = env.float("ALIYUN_SMS_TIMEOUT", default=10.0)
+if NOTIFY_SENDER.endswith(".AliyunSmsSender") and not (
+    ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME
+):
+    raise ImproperlyConfigured(
+        "NOTIFY_SENDER is AliyunSmsSender: set ALIYUN_SMS_ACCESS_KEY_ID, "
+        "ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME."
+    )
 # Every public form is rate limited per client through the cache; load tests
 # switch it off with RATELIMIT_ENABLE=false.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

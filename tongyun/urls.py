@@ -32,6 +32,8 @@ gardens_pages = [
 ]
 
 events_pages = [
+    # Before the ticket's signups/<token>/, which would take "find" for one.
+    path("signups/find/", views.find_signups, name="find_signups"),
     *events.urls.urlpatterns,
     path("events/<slug:slug>/", views.event_detail, name="detail"),
 ]

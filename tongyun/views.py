@@ -7,25 +7,42 @@ keep the gardens app's URL names, and the event page the events app's: the
 root URLconf adds them to those namespaces.
 """
 
+import datetime as dt
+from functools import partial
+
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.db.models import Count, Sum
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from artworks.models import Artwork
 from events.forms import SignupForm
-from events.models import Event
+from events.models import Event, Signup
 from events.views import public_events, render_detail
 from gardens.models import Garden, Species, Zone
 from plantings import queries as ledger
 from plantings.models import Donor, Observation, Planting
 
+from . import services
+from .forms import FindCodeForm, FindPhoneForm
 from .lib.dates import today
+from .lib.forms import refuse_over_rate_limit
+from .lib.phones import mask
 
 LATEST_OBSERVATIONS = 4
 LATEST_ARTWORKS = 4
+# "Find my sign-up": POSTs per client address (both steps together), and how
+# long a proven phone stays proven in that browser's session.
+FIND_RATE = "20/h"
+FIND_SESSION_KEY = "find_signups"
+VERIFIED_FOR = dt.timedelta(minutes=30)
 
 
 def _next_events():
@@ -133,6 +150,159 @@ def event_detail(request, slug):
     if event.signup_state() == Event.SignupState.OVER:
         results = {**event.attendance(), **ledger.planted_at_event(event)}
     return render_detail(request, event, SignupForm(), results=results)
+
+
+def _find_state(request):
+    """
+    The session's "find my sign-up" state: {"phone": +86…} once a code was
+    asked for, with "verified_until" (a POSIX time) once it was proven. A
+    proof past its time is forgotten here.
+    """
+    state = request.session.get(FIND_SESSION_KEY) or {}
+    until = state.get("verified_until")
+    if until is not None and until <= timezone.now().timestamp():
+        del request.session[FIND_SESSION_KEY]
+        return {"expired": True}
+    return state
+
+
+def _render_find(
+    request, *, state, phone_form=None, code_form=None, resend_error="", status=200
+):
+    """
+    The page at its step: the phone form, the code form, or (proven) the
+    phone's active sign-ups and works. Queries when proven: the sign-ups
+    with their events, the events' gardens, the works with their calls.
+    """
+    phone = state.get("phone")
+    ctx = {
+        "masked_phone": mask(phone) if phone else "",
+        "expired": "expired" in state,
+        "verified_minutes": int(VERIFIED_FOR.total_seconds() // 60),
+    }
+    if state.get("verified_until"):
+        ctx["step"] = "list"
+        signups = Signup.objects.active().of_phone(phone)
+        ctx["signups"] = signups.prefetch_related("event__gardens")
+        ctx["artworks"] = Artwork.objects.of_phone(phone)
+    elif phone and phone_form is None:
+        ctx["step"] = "code"
+        ctx["form"] = code_form or FindCodeForm()
+        ctx["resend_error"] = resend_error
+        ctx["minutes"] = int(services.CODE_LIFETIME.total_seconds() // 60)
+    else:
+        ctx["step"] = "phone"
+        ctx["form"] = phone_form or FindPhoneForm()
+    return render(request, "events/find_signups.html", ctx, status=status)
+
+
+def _back_to_find():
+    return HttpResponseRedirect(reverse("events:find_signups"), status=303)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@ratelimit(key="ip", rate=FIND_RATE, method="POST", block=False)
+def find_signups(request):
+    """
+    Find my sign-up (DESIGN §4): a phone, then the code texted to it, then
+    that phone's active sign-ups and works with their links, for
+    VERIFIED_FOR in this browser's session only.
+
+    POST phone: send a code (services.send_code), 303 back. POST code:
+    check it (services.check_code), 303 back to the list. POST resend: a
+    new code for the session's phone. POST restart: forget the phone.
+    Errors re-render the step with the form as typed: 422 for what the
+    person can fix, 429 past a rate limit (per client address here, per
+    phone in send_code). Nothing tells whether a phone has sign-ups before
+    its code is proven.
+    """
+    state = _find_state(request)
+    if request.method != "POST":
+        return _render_find(request, state=state)
+    if "restart" in request.POST:
+        request.session.pop(FIND_SESSION_KEY, None)
+        return _back_to_find()
+    if "code" in request.POST:
+        # Without a phone the session has ended: start again.
+        return _check_code(request, state) if state.get("phone") else _back_to_find()
+    if "resend" in request.POST and state.get("phone"):
+        return _resend_code(request, state)
+    return _send_code(request, FindPhoneForm(request.POST))
+
+
+TOO_MANY_TRIES = gettext_noop(
+    "Too many attempts from this device. Please try again in an hour."
+)
+
+
+def _send_code(request, form):
+    render_form = partial(_render_find, request, state={})
+    if limited := refuse_over_rate_limit(
+        request,
+        form,
+        gettext(TOO_MANY_TRIES),
+        lambda form, status: render_form(phone_form=form, status=status),
+    ):
+        return limited
+    if not form.is_valid():
+        return render_form(phone_form=form, status=422)
+    phone = form.cleaned_data["phone"]
+    try:
+        services.send_code(phone=phone, language=request.LANGUAGE_CODE)
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        return render_form(phone_form=form, status=429)
+    request.session[FIND_SESSION_KEY] = {"phone": phone}
+    return _back_to_find()
+
+
+def _resend_code(request, state):
+    """A new code for the session's phone; a refusal shows on the code step."""
+    form = FindPhoneForm(
+        {"phone": state["phone"], "website": request.POST.get("website", "")}
+    )
+    if request.limited:
+        error, status = gettext(TOO_MANY_TRIES), 429
+    elif not form.is_valid():
+        error, status = form.errors.get("__all__", [""])[0], 422
+    else:
+        try:
+            services.send_code(phone=state["phone"], language=request.LANGUAGE_CODE)
+        except ValidationError as refusal:
+            error, status = refusal.messages[0], 429
+        else:
+            return _back_to_find()
+    return _render_find(request, state=state, resend_error=error, status=status)
+
+
+def _check_code(request, state):
+    form = FindCodeForm(request.POST)
+    render_form = partial(_render_find, request, state=state)
+    if limited := refuse_over_rate_limit(
+        request,
+        form,
+        gettext(TOO_MANY_TRIES),
+        lambda form, status: render_form(code_form=form, status=status),
+    ):
+        return limited
+    if not form.is_valid():
+        return render_form(code_form=form, status=422)
+    phone = state["phone"]
+    try:
+        services.check_code(phone=phone, code=form.cleaned_data["code"])
+    except ValidationError as refusal:
+        form.add_error("code", refusal)
+        return render_form(code_form=form, status=422)
+    # A new session key for the proven session: a key known before the
+    # proof (a shared or planted cookie) is worth nothing after it.
+    request.session.cycle_key()
+    until = timezone.now() + VERIFIED_FOR
+    request.session[FIND_SESSION_KEY] = {
+        "phone": phone,
+        "verified_until": until.timestamp(),
+    }
+    return _back_to_find()
 
 
 @never_cache

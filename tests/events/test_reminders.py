@@ -27,10 +27,10 @@ class RecordingSender:
 
     sent = []
 
-    def send(self, signup, subject, body):
-        if signup.name == "unreachable":
+    def send(self, message):
+        if message.to_name == "unreachable":
             raise ConnectionError("SMS gateway refused the number")
-        RecordingSender.sent.append(signup.pk)
+        RecordingSender.sent.append(int(message.ref.removeprefix("sign-up ")))
 
 
 def another_run_waits_for_a_claim():
@@ -52,11 +52,11 @@ class OverlappingSender(RecordingSender):
 
     overlapped = threading.Event()
 
-    def send(self, signup, subject, body):
+    def send(self, message):
         if not OverlappingSender.overlapped.is_set():
             wait_until(another_run_waits_for_a_claim, what="the overlapping run")
             OverlappingSender.overlapped.set()
-        super().send(signup, subject, body)
+        super().send(message)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,52 @@
+"""
+The site layer's own data: one-time codes that prove a phone is one's own.
+
+A row per code sent, never the code or the phone themselves: both are kept
+as keyed hashes (HMAC with SECRET_KEY), so the table tells nobody which
+numbers asked, nor lets anyone log in with what it holds. Rows live in the
+database, not in a process's memory, so that any host can check a code
+that another sent. tongyun.services writes and checks them.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Wrong tries after which a code is dead (tongyun.services.check_code).
+MAX_TRIES = 5
+
+
+class PhoneCodeQuerySet(models.QuerySet):
+    def for_phone(self, phone_digest):
+        return self.filter(phone_digest=phone_digest)
+
+    def usable(self, now):
+        """Codes neither used, expired, nor tried too often."""
+        return self.filter(
+            used_at__isnull=True, expires_at__gt=now, failed_tries__lt=MAX_TRIES
+        )
+
+
+class PhoneCode(models.Model):
+    phone_digest = models.CharField(_("phone (hashed)"), max_length=64)
+    code_digest = models.CharField(_("code (hashed)"), max_length=64)
+    salt = models.CharField(_("salt"), max_length=32)
+    created_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    failed_tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    objects = PhoneCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            # services.send_code counts a phone's codes of the last hour;
+            # services.check_code takes its newest.
+            models.Index(
+                fields=["phone_digest", "created_at"], name="tongyun_code_phone"
+            ),
+        ]
+
+    def __str__(self):
+        return f"code {self.pk}"
