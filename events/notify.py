@@ -35,10 +35,11 @@ def sender():
     return import_string(settings.NOTIFY_SENDER)()
 
 
-def _send(signup, template):
+def _send(signup, template, **extra):
     """
-    Render events/messages/<template>.txt for signup and send it; a sign-up
-    with neither phone nor e-mail (a group entered by staff) gets nothing.
+    Render events/messages/<template>.txt for signup (and extra context) and
+    send it; a sign-up with neither phone nor e-mail (a group entered by
+    staff) gets nothing.
     """
     if not (signup.phone or signup.email):
         return
@@ -47,6 +48,7 @@ def _send(signup, template):
             "signup": signup,
             "event": signup.event,
             "ticket_url": settings.SITE_URL + signup.get_absolute_url(),
+            **extra,
         }
         text = render_to_string(f"events/messages/{template}.txt", ctx).strip()
     subject, _, body = text.partition("\n")
@@ -63,3 +65,8 @@ def promoted(signup):
 
 def reminder(signup):
     _send(signup, "reminder")
+
+
+def seats_free(signup, *, seats):
+    """Tell the first in line that seats are free, fewer than it needs."""
+    _send(signup, "seats_free", seats=seats)

@@ -29,8 +29,8 @@ LATEST_ARTWORKS = 4
 
 
 def _next_events():
-    """Published events still to come, soonest first, with seats taken."""
-    return Event.objects.published().upcoming().with_seats()
+    """Published events still to come, soonest first, with seats and queue."""
+    return Event.objects.published().upcoming().with_queue()
 
 
 def _latest_artworks():
@@ -132,7 +132,7 @@ def event_detail(request, slug):
     results = None
     if event.signup_state() == Event.SignupState.OVER:
         results = {**event.attendance(), **ledger.planted_at_event(event)}
-    return render_detail(request, event, SignupForm(), results=results)
+    return render_detail(request, event, SignupForm(event=event), results=results)
 
 
 @never_cache
