@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tongyun.lib.forms import PublicForm
 from tongyun.lib.phones import normalise_mobile
 
+from . import services
 from .models import MAX_PUBLIC_HEADCOUNT, Organisation
 
 HEADCOUNT_CHOICES = [(n, str(n)) for n in range(1, MAX_PUBLIC_HEADCOUNT + 1)]
@@ -76,6 +77,15 @@ class SignupForm(PublicForm):
         },
     )
 
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if event is not None:
+            # A bigger group is told where to turn, before and after trying
+            # (services.sign_up refuses in the same words).
+            headcount = self.fields["headcount"]
+            headcount.help_text = event.bigger_group_advice()
+            headcount.error_messages["invalid_choice"] = event.headcount_refusal()
+
     def clean_phone(self):
         return normalise_mobile(self.cleaned_data["phone"])
 
@@ -98,3 +108,28 @@ class SignupForm(PublicForm):
         return Organisation.objects.filter(
             Q(name=text) | Q(name_en__iexact=text)
         ).first()
+
+
+class TakeSeatsForm(PublicForm):
+    """
+    The first in line lowers its headcount to take the seats that are free
+    (services.take_free_seats, which checks again under the event's lock).
+    most is Signup.seats_offered().
+    """
+
+    honeypot_message = _("Your change could not be sent. Please try again.")
+
+    headcount = forms.TypedChoiceField(
+        label=_("How many of you can come"),
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, most, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["headcount"]
+        field.choices = [(n, str(n)) for n in range(1, most + 1)]
+        field.initial = most
+        refusal = services.headcount_beyond_free_seats(most)
+        field.error_messages["invalid_choice"] = refusal
+        field.error_messages["required"] = refusal

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import FieldConstraintsMixin
-from tongyun.lib.queries import sum_of
+from tongyun.lib.queries import count_of, sum_of
 from tongyun.lib.tokens import new_token  # migrations name events.models.new_token
 
 MAX_PUBLIC_HEADCOUNT = 5
@@ -41,12 +41,17 @@ class Organisation(models.Model):
         return self.name
 
 
-def _confirmed_headcount():
+def _confirmed_headcount(event="pk"):
     """Correlated subquery: confirmed headcount of the outer event."""
     confirmed = Signup.objects.filter(
-        event=OuterRef("pk"), status=Signup.Status.CONFIRMED
+        event=OuterRef(event), status=Signup.Status.CONFIRMED
     )
     return sum_of(confirmed, "headcount")
+
+
+def _waiting(event="pk"):
+    """The waitlisted sign-ups of the outer event, for a subquery."""
+    return Signup.objects.filter(event=OuterRef(event), status=Signup.Status.WAITLISTED)
 
 
 class EventQuerySet(models.QuerySet):
@@ -66,6 +71,18 @@ class EventQuerySet(models.QuerySet):
     def with_seats(self):
         """Annotate seats_taken: the confirmed headcount (one subquery)."""
         return self.annotate(seats_taken=_confirmed_headcount())
+
+    def with_queue(self):
+        """
+        with_seats(), and who waits: waiting_people (their headcount) and
+        waiting_signups, two more subqueries, no further query. The public
+        pages show them wherever they show the seats (events/seats.html,
+        includes/event_card.html).
+        """
+        return self.with_seats().annotate(
+            waiting_people=sum_of(_waiting(), "headcount"),
+            waiting_signups=count_of(_waiting()),
+        )
 
     def with_signup_figures(self):
         """
@@ -135,6 +152,15 @@ class Event(FieldConstraintsMixin, models.Model):
     description_en = models.TextField(_("description (English)"), blank=True)
     seedling_goal = models.PositiveIntegerField(
         _("seedling goal"), null=True, blank=True
+    )
+    organiser_phone = models.CharField(
+        _("organiser's phone"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "Shown on the event page, for groups bigger than a public sign-up "
+            "takes and for questions. An office number, never a volunteer's."
+        ),
     )
 
     objects = EventQuerySet.as_manager()
@@ -208,8 +234,46 @@ class Event(FieldConstraintsMixin, models.Model):
         gardens = self.gardens.all()
         return gardens[0].theme if gardens else "leaf"
 
+    @property
+    def organiser_phone_dial(self):
+        """organiser_phone as a tel: link dials it: digits and a leading +."""
+        phone = self.organiser_phone.strip()
+        digits = "".join(c for c in phone if c.isdigit())
+        return f"+{digits}" if phone.startswith("+") else digits
+
     def is_over(self, now=None):
         return self.ends_at < (now or timezone.now())
+
+    def has_started(self, now=None):
+        return self.starts_at <= (now or timezone.now())
+
+    def bigger_group_advice(self):
+        """
+        Where a group of more than MAX_PUBLIC_HEADCOUNT turns: the
+        organiser's phone, or else the community office at the meeting
+        point. No query.
+        """
+        if self.organiser_phone:
+            text = gettext(
+                "For a group of more than {most}, call the organiser: {phone}."
+            )
+        else:
+            text = gettext(
+                "For a group of more than {most}, ask the organiser at the "
+                "community office of the meeting point: {place}."
+            )
+        return text.format(
+            most=MAX_PUBLIC_HEADCOUNT,
+            phone=self.organiser_phone,
+            place=self.meeting_point_i18n,
+        )
+
+    def headcount_refusal(self):
+        """The refusal of a public sign-up of too many people, with the way."""
+        limit = gettext("Sign up 1 to {most} people at a time.").format(
+            most=MAX_PUBLIC_HEADCOUNT
+        )
+        return f"{limit} {self.bigger_group_advice()}"
 
     def signup_state(self, now=None):
         """
@@ -292,6 +356,23 @@ class SignupQuerySet(models.QuerySet):
             self.filter(phone=phone)
             .select_related("event")
             .order_by("-created_at", "-pk")
+        )
+
+    def with_queue(self):
+        """
+        Annotate where each sign-up stands in its event's queue:
+        waiting_ahead (waitlisted sign-ups before it, in waiting_order()) and
+        event_seats_taken (its event's confirmed headcount). Two subqueries,
+        no further query; Signup.waitlist_position and seats_offered() read
+        them.
+        """
+        ahead = _waiting("event").filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        )
+        return self.annotate(
+            waiting_ahead=count_of(ahead),
+            event_seats_taken=_confirmed_headcount("event"),
         )
 
 
@@ -402,6 +483,36 @@ class Signup(models.Model):
     @property
     def is_active(self):
         return self.status != self.Status.CANCELLED
+
+    @property
+    def holds_seats(self):
+        """Whether this is a valid ticket: confirmed (check-in, calendar)."""
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def waitlist_position(self):
+        """1 for the first in line; None unless waitlisted. Needs with_queue()."""
+        if self.status != self.Status.WAITLISTED:
+            return None
+        return self.waiting_ahead + 1
+
+    def seats_offered(self, now=None):
+        """
+        How many seats this sign-up may take now by lowering its headcount
+        (services.take_free_seats), else 0.
+
+        Only the first waiting sign-up of a published event that has not
+        started is offered the free seats, and only while they are fewer
+        than its headcount (a sign-up that fits is promoted whole instead).
+        Needs with_queue() and the event; no query.
+        """
+        if self.waitlist_position != 1:
+            return 0
+        event = self.event
+        if event.status != Event.Status.PUBLISHED or event.has_started(now):
+            return 0
+        free = event.capacity - self.event_seats_taken
+        return free if 0 < free < self.headcount else 0
 
     @property
     def volunteer_hours(self):

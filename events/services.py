@@ -6,6 +6,9 @@ Rules (DESIGN §5):
   many people sign up at once on however many app servers.
 - A sign-up that does not fit is waitlisted whole; cancelling promotes
   waitlisted sign-ups in order, each that fits.
+- The first waiting sign-up that does not fit may lower its headcount to
+  take the seats that are free (take_free_seats), and is told when seats
+  free up that it does not fit into.
 - One active sign-up per phone per event (also a database constraint).
 
 Every writer locks the event row first (select_for_update), so sign-ups and
@@ -17,10 +20,11 @@ import dataclasses
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from tongyun.lib.errors import refuse
 
@@ -104,11 +108,7 @@ def sign_up(
                 ),
             )
         if not 1 <= headcount <= MAX_PUBLIC_HEADCOUNT:
-            refuse(
-                gettext("Sign up 1 to {most} people at a time."),
-                "bad_headcount",
-                most=MAX_PUBLIC_HEADCOUNT,
-            )
+            raise ValidationError(event.headcount_refusal(), code="bad_headcount")
     if phone and event.signups.active().filter(phone=phone).exists():
         refuse(
             gettext(
@@ -154,21 +154,25 @@ def sign_up(
     return signup
 
 
-def promote(event):
+def promote(event, *, offer=True):
     """
     Confirm waitlisted sign-ups of event in order, each that fits, and tell
-    each promoted volunteer once the transaction commits.
+    each promoted volunteer once the transaction commits. With offer (seats
+    were just freed), also tell the first still waiting how many seats are
+    free, if it does not fit into them (offer_free_seats).
 
     The caller holds the event's lock. Returns the promoted sign-ups.
     Queries: seats taken, the waiting list, one update.
     """
     left = event.capacity - seats_taken(event)
-    promoted = []
+    promoted, waiting = [], []
     for signup in event.signups.waiting_order():
         if signup.headcount <= left:
             signup.status = Signup.Status.CONFIRMED
             left -= signup.headcount
             promoted.append(signup)
+        else:
+            waiting.append(signup)
     Signup.objects.bulk_update(promoted, ["status"])
     for signup in promoted:
         # robust: one failed message neither stops the others nor turns the
@@ -176,7 +180,28 @@ def promote(event):
         transaction.on_commit(
             lambda signup=signup: notify.promoted(signup), robust=True
         )
+    if offer and waiting:
+        waiting[0].event = event
+        offer_free_seats(waiting[0], free=left)
     return promoted
+
+
+def offer_free_seats(signup, *, free):
+    """
+    Tell signup, the first waiting sign-up, once the transaction commits,
+    how many seats are free when it does not fit into them: it may lower
+    its headcount on its ticket to take them (Signup.seats_offered()).
+
+    The caller holds the event's lock, counted free under it, and has just
+    freed seats or made signup the first in line. No query.
+    """
+    signup.waiting_ahead = 0
+    signup.event_seats_taken = signup.event.capacity - free
+    offered = signup.seats_offered()
+    if offered:
+        transaction.on_commit(
+            lambda: notify.seats_free(signup, seats=offered), robust=True
+        )
 
 
 def check_capacity(*, event, capacity):
@@ -210,55 +235,134 @@ def save_event(*, event):
     refuses (ValidationError, code below_confirmed) a capacity below the
     confirmed headcount: the lock keeps anyone from being confirmed between
     that check and the save. Tells the promoted volunteers once the
-    transaction commits. Returns the promoted sign-ups. Raises Busy or
+    transaction commits, and, when seats were freed (more capacity, or
+    published again), the first still waiting how many are free
+    (offer_free_seats). Returns the promoted sign-ups. Raises Busy or
     ValidationError; writes nothing then.
     """
     if event.pk is None:
         event.save()
         return []
-    lock_event(event.pk)
+    stored = lock_event(event.pk)
     check_capacity(event=event, capacity=event.capacity)
     event.save()
     if event.status != Event.Status.PUBLISHED:
         return []
-    return promote(event)
+    # Tell the first in line of free seats only when seats were freed, not
+    # on every edit of the title.
+    freed = event.capacity > stored.capacity or stored.status != event.status
+    return promote(event, offer=freed)
 
 
 @transaction.atomic
 def cancel(signup):
     """
-    Cancel signup and promote whoever now fits.
+    Cancel signup and promote whoever now fits; when it was the first in
+    line, tell the next how many seats are free if it does not fit into
+    them (offer_free_seats).
 
     Locks the event. Cancelling twice is harmless. Tells the promoted
     volunteers once the transaction commits. Returns the promoted sign-ups.
     Raises Busy.
     """
     event = lock_event(signup.event_id)
-    signup = Signup.objects.get(pk=signup.pk)
+    signup = Signup.objects.with_queue().get(pk=signup.pk)
     if signup.status == Signup.Status.CANCELLED:
         return []
     was_confirmed = signup.status == Signup.Status.CONFIRMED
+    was_first = signup.waitlist_position == 1
     signup.status = Signup.Status.CANCELLED
     signup.cancelled_at = timezone.now()
     signup.save(update_fields=["status", "cancelled_at"])
-    return promote(event) if was_confirmed else []
+    if was_confirmed:
+        return promote(event)
+    if was_first:
+        _offer_to_the_first_in_line(event)
+    return []
+
+
+def _offer_to_the_first_in_line(event):
+    """offer_free_seats() to whoever now leads the queue (two queries)."""
+    first = event.signups.waiting_order().first()
+    if first:
+        first.event = event
+        offer_free_seats(first, free=event.capacity - seats_taken(event))
+
+
+@transaction.atomic
+def take_free_seats(*, signup, headcount):
+    """
+    Confirm signup, the first waiting sign-up that does not fit, for
+    headcount people: fewer than it signed up, and no more than the seats
+    free (Signup.seats_offered()).
+
+    Locks the event and reads the queue under the lock. A smaller sign-up
+    behind it or a newcomer may have taken the seats first: then it is
+    refused, and stays where it was. Tells the next in line of any seats
+    still free (offer_free_seats). Returns the confirmed sign-up. Raises
+    ValidationError (codes: no_seats_offered, bad_headcount) or Busy;
+    writes nothing then.
+    """
+    event = lock_event(signup.event_id)
+    # Read after the lock: nobody is confirmed or queued between this read
+    # and this sign-up's commit.
+    signup = Signup.objects.with_queue().get(pk=signup.pk)
+    signup.event = event
+    offered = signup.seats_offered()
+    if not offered:
+        refuse(
+            gettext(
+                "No seats are free for this sign-up to take now. Its ticket "
+                "shows where it stands."
+            ),
+            "no_seats_offered",
+        )
+    if not 1 <= headcount <= offered:
+        raise ValidationError(
+            headcount_beyond_free_seats(offered), code="bad_headcount"
+        )
+    signup.headcount = headcount
+    signup.status = Signup.Status.CONFIRMED
+    signup.save(update_fields=["headcount", "status"])
+    if headcount < offered:
+        _offer_to_the_first_in_line(event)
+    return signup
+
+
+def headcount_beyond_free_seats(most):
+    """The refusal of a headcount the most free seats cannot take."""
+    return ngettext(
+        "{most} seat is free now: the sign-up can take it for 1 person.",
+        "{most} seats are free now: choose 1 to {most} people.",
+        most,
+    ).format(most=most)
 
 
 def waitlist_position(signup):
     """1 for the first in line; None unless waitlisted (one query)."""
-    if signup.status != Signup.Status.WAITLISTED:
-        return None
-    ahead = signup.event.signups.waiting_order().filter(
-        created_at__lt=signup.created_at
-    )
-    return ahead.count() + 1
+    return Signup.objects.with_queue().get(pk=signup.pk).waitlist_position
 
 
 def check_in(signup, *, at=None):
-    """Mark signup as arrived (once; a second scan keeps the first time)."""
-    if signup.checked_in_at is None and signup.status == Signup.Status.CONFIRMED:
-        signup.checked_in_at = at or timezone.now()
-        signup.save(update_fields=["checked_in_at"])
+    """
+    Mark signup as arrived (once; a second scan keeps the first time).
+
+    Refuses (ValidationError, code holds_no_seat) a sign-up that is not
+    confirmed as the database has it now, whatever the copy passed in says.
+    One update; one read more when nothing was updated.
+    """
+    at = at or timezone.now()
+    # One conditional update: a cancellation at the same moment either
+    # comes first (nothing is updated) or finds the sign-up checked in.
+    updated = Signup.objects.filter(
+        pk=signup.pk, status=Signup.Status.CONFIRMED, checked_in_at__isnull=True
+    ).update(checked_in_at=at)
+    if updated:
+        signup.checked_in_at = at
+        return signup
+    signup.refresh_from_db(fields=["status", "checked_in_at"])
+    if signup.status != Signup.Status.CONFIRMED:
+        refuse(gettext("Only confirmed sign-ups can be checked in."), "holds_no_seat")
     return signup
 
 

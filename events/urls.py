@@ -16,5 +16,6 @@ urlpatterns = [
     path("events/<slug:slug>.ics", views.event_ics, name="ics"),
     path("signups/<str:token>/", views.ticket, name="ticket"),
     path("signups/<str:token>/cancel/", views.signup_cancel, name="cancel"),
+    path("signups/<str:token>/take-seats/", views.signup_take_seats, name="take_seats"),
     path("signups/<str:token>/check-in/", views.signup_check_in, name="check_in"),
 ]

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -28,7 +29,7 @@ from tongyun.lib import phones
 from tongyun.lib.forms import refuse_over_rate_limit
 
 from . import services
-from .forms import SignupForm
+from .forms import SignupForm, TakeSeatsForm
 from .models import Event, Signup
 
 # Per client address; a family or a school class shares one, hence not lower.
@@ -43,10 +44,11 @@ FIELD_OF_REFUSAL = {"phone_taken": "phone", "bad_headcount": "headcount"}
 def public_events():
     """
     What the public sees of events: published or cancelled, with seats taken
-    (one subquery) and gardens (prefetched, one query), so that
-    signup_state() and theme need no further query.
+    and who waits (subqueries, with_queue()) and gardens (prefetched, one
+    query), so that signup_state(), the queue and theme need no further
+    query.
     """
-    return Event.objects.visible().with_seats().prefetch_related("gardens")
+    return Event.objects.visible().with_queue().prefetch_related("gardens")
 
 
 @require_safe
@@ -86,7 +88,7 @@ def signup_create(request, slug):
     (services.Busy). Nothing is written then.
     """
     event = get_object_or_404(public_events(), slug=slug)
-    form = SignupForm(request.POST)
+    form = SignupForm(request.POST, event=event)
     if limited := refuse_over_rate_limit(
         request,
         form,
@@ -132,9 +134,42 @@ def ticket_qr_svg(url):
 
 
 def _ticket_signups():
-    return Signup.objects.select_related("event", "organisation").prefetch_related(
-        "event__gardens"
+    return (
+        Signup.objects.with_queue()
+        .select_related("event", "organisation")
+        .prefetch_related("event__gardens")
     )
+
+
+def render_ticket(request, signup, *, take_seats_form=None, error="", status=200):
+    """
+    The ticket page of signup (from _ticket_signups()): a valid ticket (QR
+    code, calendar file) only while it holds seats; for the first in line,
+    the form to take the seats that are free (take_seats_form when it comes
+    back with errors); error, a refusal shown on top.
+    """
+    event = signup.event
+    url = ticket_url(signup)
+    user = request.user
+    offered = signup.seats_offered()
+    if offered and take_seats_form is None:
+        take_seats_form = TakeSeatsForm(most=offered)
+    ctx = {
+        "signup": signup,
+        "event": event,
+        "position": signup.waitlist_position,
+        "seats_offered": offered,
+        "take_seats_form": take_seats_form if offered else None,
+        "error": error,
+        "ticket_url": url,
+        "qr_svg": ticket_qr_svg(url) if signup.holds_seats else "",
+        "masked_phone": phones.mask(signup.phone) if signup.phone else "",
+        "can_cancel": (
+            signup.is_active and not signup.checked_in_at and not event.is_over()
+        ),
+        "can_check_in": user.is_staff and user.has_perm("events.change_signup"),
+    }
+    return render(request, "events/ticket.html", ctx, status=status)
 
 
 @require_safe
@@ -143,26 +178,52 @@ def ticket(request, token):
     """
     The volunteer's ticket: whoever holds the link holds the sign-up.
 
-    Queries: the sign-up with event and organisation, the event's gardens,
-    and the waiting-list position when waitlisted.
+    Queries: the sign-up with event, organisation and its place in the
+    queue (with_queue()), the event's gardens.
     """
     signup = get_object_or_404(_ticket_signups(), token=token)
-    event = signup.event
-    url = ticket_url(signup)
-    user = request.user
-    ctx = {
-        "signup": signup,
-        "event": event,
-        "position": services.waitlist_position(signup),
-        "ticket_url": url,
-        "qr_svg": ticket_qr_svg(url) if signup.is_active else "",
-        "masked_phone": phones.mask(signup.phone) if signup.phone else "",
-        "can_cancel": (
-            signup.is_active and not signup.checked_in_at and not event.is_over()
-        ),
-        "can_check_in": user.is_staff and user.has_perm("events.change_signup"),
-    }
-    return render(request, "events/ticket.html", ctx)
+    return render_ticket(request, signup)
+
+
+@require_POST
+@never_cache
+@ratelimit(key="ip", rate=CANCEL_RATE, method="POST", block=False)
+def signup_take_seats(request, token):
+    """
+    The first in line takes the seats that are free for fewer people,
+    through services.take_free_seats; 303 to the ticket.
+
+    Refusals show the ticket again with the reason: 422 for what the person
+    can see or fix, 429 past the rate limit, 503 when the event stays
+    locked. Nothing is written then.
+    """
+    signup = get_object_or_404(_ticket_signups(), token=token)
+    offered = signup.seats_offered()
+    form = TakeSeatsForm(request.POST, most=offered)
+    if request.limited:
+        error = gettext(
+            "Too many attempts from this device. Please try again in an hour."
+        )
+        return render_ticket(request, signup, error=error, status=429)
+    if offered and not form.is_valid():
+        return render_ticket(request, signup, take_seats_form=form, status=422)
+    # Nothing offered as read: the service says why, under the event's lock.
+    headcount = form.cleaned_data["headcount"] if offered else 0
+    try:
+        services.take_free_seats(signup=signup, headcount=headcount)
+    except ValidationError as refusal:
+        # Show the queue as it is now, with the refusal on top.
+        signup = get_object_or_404(_ticket_signups(), token=token)
+        return render_ticket(request, signup, error=refusal.message, status=422)
+    except services.Busy:
+        error = gettext(
+            "Many people are changing their sign-ups right now, and yours was "
+            "not changed yet. Please press the button again in a moment."
+        )
+        return render_ticket(
+            request, signup, take_seats_form=form, error=error, status=503
+        )
+    return HttpResponseRedirect(signup.get_absolute_url(), status=303)
 
 
 @require_POST
@@ -200,20 +261,36 @@ def signup_cancel(request, token):
 @staff_member_required
 @permission_required("events.change_signup", raise_exception=True)
 def signup_check_in(request, token):
-    """Staff scan the ticket's QR code and press "Check in"; 303 back."""
-    signup = get_object_or_404(Signup.objects.select_related("event"), token=token)
-    services.check_in(signup)
+    """
+    Staff scan the ticket's QR code and press "Check in"; 303 back. A
+    sign-up without seats (waiting, cancelled) is refused: its ticket again,
+    409, with the reason.
+    """
+    signup = get_object_or_404(_ticket_signups(), token=token)
+    try:
+        services.check_in(signup)
+    except ValidationError as refusal:
+        return render_ticket(request, signup, error=refusal.message, status=409)
     return HttpResponseRedirect(signup.get_absolute_url(), status=303)
 
 
 @require_safe
 def event_ics(request, slug):
-    """The event as an iCalendar file, its times in the gardens' time zone."""
+    """
+    The event as an iCalendar file, its times in the gardens' time zone.
+
+    Downloaded from a ticket (?ticket=<token> of an active sign-up of this
+    event), its link is that ticket, and the file is kept out of shared
+    caches; any other token gives the plain event, saying nothing of it.
+    Queries: the event; the sign-up when a token is given.
+    """
     event = get_object_or_404(Event.objects.visible(), slug=slug)
+    token = request.GET.get("ticket", "")
+    signup = event.signups.active().filter(token=token).first() if token else None
     zone = timezone.get_default_timezone()
     start = event.starts_at.astimezone(zone)
     end = event.ends_at.astimezone(zone)
-    url = settings.SITE_URL + event.get_absolute_url()
+    url = ticket_url(signup) if signup else settings.SITE_URL + event.get_absolute_url()
     description = "\n\n".join(filter(None, [event.description_i18n, url]))
     cancelled = event.status == Event.Status.CANCELLED
     vevent = icalendar.Event.new(
@@ -236,8 +313,12 @@ def event_ics(request, slug):
         first_date=start.date() - dt.timedelta(days=1),
         last_date=end.date() + dt.timedelta(days=1),
     )
-    return HttpResponse(
+    response = HttpResponse(
         calendar.to_ical(),
         content_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     )
+    if signup:
+        # The file carries the ticket's secret link, as the ticket page does.
+        add_never_cache_headers(response)
+    return response

@@ -46,8 +46,8 @@ VERIFIED_FOR = dt.timedelta(minutes=30)
 
 
 def _next_events():
-    """Published events still to come, soonest first, with seats taken."""
-    return Event.objects.published().upcoming().with_seats()
+    """Published events still to come, soonest first, with seats and queue."""
+    return Event.objects.published().upcoming().with_queue()
 
 
 def _latest_artworks():
@@ -149,7 +149,7 @@ def event_detail(request, slug):
     results = None
     if event.signup_state() == Event.SignupState.OVER:
         results = {**event.attendance(), **ledger.planted_at_event(event)}
-    return render_detail(request, event, SignupForm(), results=results)
+    return render_detail(request, event, SignupForm(event=event), results=results)
 
 
 def _find_state(request):

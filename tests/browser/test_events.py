@@ -4,8 +4,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from events import services
 from events.models import Signup
-from tests.factories import EventFactory, GardenFactory
+from tests.factories import EventFactory, GardenFactory, SignupFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,4 +97,47 @@ def test_volunteer_with_a_wrong_phone_sees_why_and_keeps_what_was_typed(visitor,
     assert page.locator("#id_phone_error").is_visible()
     assert page.locator('input[name="headcount"][value="3"]').is_checked()
     assert page.locator('input[name="consent"]').is_checked()
+    assert sideways_scroll(page) == 0
+
+
+def test_first_in_line_sees_no_ticket_then_takes_the_seat_that_freed(
+    visitor, live_server, settings
+):
+    settings.SITE_URL = live_server.url
+    event = EventFactory(title="月季园养护日", capacity=3)
+    leaving = SignupFactory(event=event, headcount=1)
+    SignupFactory(event=event, headcount=2)
+    page = visitor.page
+    page.set_viewport_size(NARROW_PHONE)
+
+    visitor.visit(event.get_absolute_url())
+    fill_signup_form(page, name="陈静", phone="139 0013 9000", headcount=2).locator(
+        'button[type="submit"]'
+    ).click()
+    visitor.check()
+    waiting = Signup.objects.get(name="陈静")
+    seen_waiting = {
+        "qr": page.locator(".qr").count(),
+        "calendar": page.locator('a[href*=".ics"]').count(),
+        "offer": page.locator("form.take-seats").count(),
+    }
+
+    services.cancel(leaving)  # one seat frees up; the family of two still waits
+    visitor.visit(waiting.get_absolute_url())
+    offer = page.locator("form.take-seats")
+    offered = offer.locator('input[name="headcount"]').evaluate_all(
+        "inputs => inputs.map(i => i.value)"
+    )
+    offer.locator('label:has(input[name="headcount"][value="1"])').click()
+    offer.locator('button[type="submit"]').click()
+    visitor.check()
+
+    waiting.refresh_from_db()
+    assert seen_waiting == {"qr": 0, "calendar": 0, "offer": 0}
+    assert offered == ["1"]
+    assert (waiting.status, waiting.headcount) == ("confirmed", 1)
+    assert page.url.split("#")[0] == live_server.url + waiting.get_absolute_url()
+    assert page.locator(".status-tag.status-confirmed").is_visible()
+    assert page.locator(".qr").is_visible()
+    assert page.locator('a[href*=".ics?ticket="]').is_visible()
     assert sideways_scroll(page) == 0

@@ -146,3 +146,36 @@ def test_a_lock_held_too_long_answers_busy_and_writes_nothing():
     assert isinstance(outcome, services.Busy)
     assert 2.5 < waited[0] < 10  # LOCK_TIMEOUT is 3 s
     assert not event.signups.exists()
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_the_first_in_line_and_a_newcomer_racing_for_one_seat_never_overfill(
+    attempt,
+):
+    event = EventFactory(capacity=5)
+    services.sign_up(event=event, name="甲", phone="+8613500000000", headcount=4)
+    first = services.sign_up(
+        event=event, name="乙", phone="+8613400000000", headcount=3
+    )
+    jobs = [
+        lambda: services.take_free_seats(signup=first, headcount=1),
+        lambda: services.sign_up(
+            event=event, name="丙", phone="+8613300000000", headcount=1
+        ),
+    ]
+
+    outcomes = run_together(jobs)
+
+    unexpected = [
+        o
+        for o in outcomes
+        if isinstance(o, Exception) and not isinstance(o, ValidationError)
+    ]
+    assert unexpected == []
+    confirmed, _ = assert_capacity_holds_with_no_seat_wasted(event)
+    assert confirmed == 5
+    first.refresh_from_db()
+    newcomer = event.signups.get(name="丙")
+    # Exactly one of the two holds the seat; the other still waits.
+    statuses = sorted([first.status, newcomer.status])
+    assert statuses == ["confirmed", "waitlisted"]

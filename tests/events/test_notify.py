@@ -105,3 +105,16 @@ def test_message_dates_an_early_event_by_beijing_time(email_sender, mailoutbox, 
 
     [message] = mailoutbox
     assert "2030年4月7日" in message.body
+
+
+def test_seats_free_tells_the_first_in_line_how_many_and_where_to_take_them(
+    email_sender, mailoutbox, signup
+):
+    signup.headcount, signup.status, signup.language = 3, "waitlisted", "en"
+
+    notify.seats_free(signup, seats=2)
+
+    [message] = mailoutbox
+    assert "Peony Garden planting day" in message.subject
+    assert "with 3 people, and 2 seats are free now" in message.body
+    assert signup.get_absolute_url() in message.body

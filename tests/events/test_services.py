@@ -341,3 +341,244 @@ def test_cancelling_tells_the_promoted_once_committed(
         services.cancel(leaving)
 
     assert promoted == [waiting]
+
+
+# --- The first in line takes the seats that are free -------------------------
+
+
+@pytest.fixture
+def told_of_free_seats(monkeypatch):
+    """(sign-up, seats free) as notify.seats_free receives them."""
+    told = []
+    monkeypatch.setattr(
+        "events.notify.seats_free", lambda signup, seats: told.append((signup, seats))
+    )
+    return told
+
+
+def a_queue_with_one_seat_free():
+    """Capacity 5, 4 confirmed; waiting: 3 people, then 2 people."""
+    event = EventFactory(capacity=5)
+    SignupFactory(event=event, headcount=4)
+    first = SignupFactory(event=event, headcount=3, status="waitlisted")
+    second = SignupFactory(event=event, headcount=2, status="waitlisted")
+    return event, first, second
+
+
+def test_first_in_line_takes_the_free_seats_with_fewer_people():
+    event, first, second = a_queue_with_one_seat_free()
+
+    taken = services.take_free_seats(signup=first, headcount=1)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert taken == first
+    assert (first.status, first.headcount) == ("confirmed", 1)
+    assert second.status == "waitlisted"
+    assert confirmed_headcount(event) == 5
+
+
+def test_first_in_line_may_take_fewer_seats_than_are_free():
+    event = EventFactory(capacity=6)
+    SignupFactory(event=event, headcount=3)
+    first = SignupFactory(event=event, headcount=5, status="waitlisted")
+
+    services.take_free_seats(signup=first, headcount=2)
+
+    first.refresh_from_db()
+    assert (first.status, first.headcount) == ("confirmed", 2)
+    assert confirmed_headcount(event) == 5
+
+
+def test_taking_free_seats_is_refused_to_all_but_the_first_in_line():
+    event, first, second = a_queue_with_one_seat_free()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.take_free_seats(signup=second, headcount=1)
+
+    second.refresh_from_db()
+    assert excinfo.value.code == "no_seats_offered"
+    assert (second.status, second.headcount) == ("waitlisted", 2)
+    assert confirmed_headcount(event) == 4
+
+
+@pytest.mark.parametrize("headcount", [0, 2, 3, 4])
+def test_taking_more_seats_than_are_free_or_none_is_refused(headcount):
+    event, first, _ = a_queue_with_one_seat_free()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.take_free_seats(signup=first, headcount=headcount)
+
+    first.refresh_from_db()
+    assert excinfo.value.code == "bad_headcount"
+    assert (first.status, first.headcount) == ("waitlisted", 3)
+
+
+@pytest.mark.parametrize("status", ["confirmed", "cancelled"])
+def test_taking_free_seats_is_refused_to_a_sign_up_not_waiting(status):
+    event = EventFactory(capacity=5)
+    signup = SignupFactory(event=event, headcount=3, status=status)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.take_free_seats(signup=signup, headcount=1)
+
+    signup.refresh_from_db()
+    assert excinfo.value.code == "no_seats_offered"
+    assert (signup.status, signup.headcount) == (status, 3)
+
+
+def test_taking_free_seats_is_refused_when_none_are_free():
+    event = EventFactory(capacity=4)
+    SignupFactory(event=event, headcount=4)
+    first = SignupFactory(event=event, headcount=2, status="waitlisted")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.take_free_seats(signup=first, headcount=1)
+
+    assert excinfo.value.code == "no_seats_offered"
+    assert confirmed_headcount(event) == 4
+
+
+def test_taking_free_seats_is_refused_once_the_event_has_started():
+    event, first, _ = a_queue_with_one_seat_free()
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.take_free_seats(signup=first, headcount=1)
+
+    first.refresh_from_db()
+    assert excinfo.value.code == "no_seats_offered"
+    assert first.status == "waitlisted"
+
+
+def test_waiting_order_breaks_a_tie_of_time_by_sign_up_order():
+    event = EventFactory(capacity=1)
+    SignupFactory(event=event)
+    at = timezone.now()
+    first = SignupFactory(event=event, status="waitlisted", created_at=at)
+    second = SignupFactory(event=event, status="waitlisted", created_at=at)
+
+    positions = [services.waitlist_position(s) for s in (first, second)]
+
+    assert positions == [1, 2]
+
+
+def test_cancelling_tells_the_first_in_line_who_does_not_fit_what_is_free(
+    told_of_free_seats, promoted, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=5)
+    leaving = SignupFactory(event=event, headcount=2)
+    SignupFactory(event=event, headcount=2)
+    first = SignupFactory(event=event, headcount=4, status="waitlisted")
+    SignupFactory(event=event, headcount=5, status="waitlisted")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(leaving)
+
+    assert promoted == []
+    assert told_of_free_seats == [(first, 3)]
+
+
+def test_cancelling_tells_nobody_of_free_seats_when_the_first_fits(
+    told_of_free_seats, promoted, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=4)
+    leaving = SignupFactory(event=event, headcount=3)
+    SignupFactory(event=event, headcount=1)
+    first = SignupFactory(event=event, headcount=3, status="waitlisted")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(leaving)
+
+    assert promoted == [first]
+    assert told_of_free_seats == []
+
+
+def test_saving_an_event_unchanged_tells_nobody_of_free_seats(
+    told_of_free_seats, django_capture_on_commit_callbacks
+):
+    event, first, _ = a_queue_with_one_seat_free()
+    event.title = "新标题"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_event(event=event)
+
+    assert told_of_free_seats == []
+
+
+def test_raising_the_capacity_tells_the_first_in_line_who_still_does_not_fit(
+    told_of_free_seats, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=5)
+    SignupFactory(event=event, headcount=4)
+    first = SignupFactory(event=event, headcount=4, status="waitlisted")
+    SignupFactory(event=event, headcount=3, status="waitlisted")
+    event.capacity = 6
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_event(event=event)
+
+    assert told_of_free_seats == [(first, 2)]
+
+
+def test_the_next_in_line_is_told_when_the_first_cancels_and_seats_are_free(
+    told_of_free_seats, django_capture_on_commit_callbacks
+):
+    event, first, second = a_queue_with_one_seat_free()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(first)
+
+    assert told_of_free_seats == [(second, 1)]
+
+
+# --- Groups bigger than the public limit ---------------------------------------
+
+
+def test_headcount_refusal_names_the_organisers_phone():
+    event = EventFactory(organiser_phone="010-8958 1234")
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "+8613800000001", headcount=6)
+
+    assert excinfo.value.code == "bad_headcount"
+    assert "010-8958 1234" in excinfo.value.message
+    assert not event.signups.exists()
+
+
+def test_headcount_refusal_without_a_phone_sends_to_the_meeting_point():
+    event = EventFactory(meeting_point="紫荆雅园社区服务站", organiser_phone="")
+
+    with pytest.raises(ValidationError) as excinfo:
+        sign(event, "+8613800000001", headcount=6)
+
+    assert excinfo.value.code == "bad_headcount"
+    assert "紫荆雅园社区服务站" in excinfo.value.message
+
+
+# --- Check-in ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["waitlisted", "cancelled"])
+def test_check_in_refuses_a_sign_up_that_holds_no_seat(status):
+    signup = SignupFactory(status=status)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.check_in(signup)
+
+    signup.refresh_from_db()
+    assert excinfo.value.code == "holds_no_seat"
+    assert signup.checked_in_at is None
+
+
+def test_check_in_refuses_a_sign_up_cancelled_after_the_page_was_read():
+    signup = SignupFactory()
+    Signup.objects.filter(pk=signup.pk).update(status="cancelled")
+
+    with pytest.raises(ValidationError):
+        services.check_in(signup)  # the copy read before still says confirmed
+
+    signup.refresh_from_db()
+    assert signup.checked_in_at is None

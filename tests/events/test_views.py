@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 import segno
 from django.contrib.auth.models import Permission, User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -704,13 +705,49 @@ def test_ticket_query_count_is_constant(client, django_assert_num_queries, item_
     SignupFactory.create_batch(item_count, event=event, status=Signup.Status.WAITLISTED)
     signup = SignupFactory(event=event, status=Signup.Status.WAITLISTED)
 
-    # 3 queries: the sign-up with its event and organisation, the event's
-    # gardens, the sign-ups ahead of it on the waiting list.
-    with django_assert_num_queries(3):
+    # 2 queries: the sign-up with its event and organisation, its place in
+    # the queue and the event's seats taken (subqueries); the event's gardens.
+    with django_assert_num_queries(2):
         response = client.get(signup.get_absolute_url())
 
     assert response.context["position"] == item_count + 1
-    assert '<div class="qr"' in html(response)
+    # A waiting sign-up is no valid ticket: no check-in code.
+    assert '<div class="qr"' not in html(response)
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_ticket_offering_free_seats_query_count_is_constant(
+    client, django_assert_num_queries, item_count
+):
+    event = EventFactory(capacity=item_count + 1, gardens=[GardenFactory()])
+    SignupFactory.create_batch(item_count, event=event)
+    first = SignupFactory(event=event, headcount=2, status=Signup.Status.WAITLISTED)
+    SignupFactory.create_batch(
+        item_count, event=event, headcount=3, status=Signup.Status.WAITLISTED
+    )
+
+    # 2 queries: the sign-up with its event, organisation, place in the queue
+    # and the event's seats taken; the event's gardens.
+    with django_assert_num_queries(2):
+        response = client.get(first.get_absolute_url())
+
+    assert (response.context["position"], response.context["seats_offered"]) == (1, 1)
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_event_detail_with_a_queue_query_count_is_constant(
+    client, django_assert_num_queries, item_count
+):
+    event = EventFactory(capacity=item_count, gardens=[GardenFactory()])
+    SignupFactory.create_batch(item_count, event=event)
+    SignupFactory.create_batch(item_count, event=event, status=Signup.Status.WAITLISTED)
+
+    # 2 queries: the event with seats taken and who waits (subqueries), its
+    # gardens.
+    with django_assert_num_queries(2):
+        response = client.get(event.get_absolute_url())
+
+    assert waiting_line(response) == [str(item_count), str(item_count)]
 
 
 # --- Pieces the site layer composes the event page from ---------------------
@@ -745,3 +782,339 @@ def test_render_detail_shows_the_results_it_is_given(rf):
     assert "<strong>12</strong>" in page
     assert "<strong>30.5</strong>" in page
     assert 'class="signup-form"' not in page
+
+
+# --- The waiting list, first come first served ----------------------------------
+
+
+def a_queue_with_one_seat_free(**event_fields):
+    """Capacity 5, 4 confirmed; waiting: 3 people, then 2 people."""
+    event = EventFactory(capacity=5, **event_fields)
+    SignupFactory(event=event, headcount=4)
+    first = SignupFactory(event=event, headcount=3, status="waitlisted")
+    second = SignupFactory(event=event, headcount=2, status="waitlisted")
+    SignupFactory(event=event, headcount=5, status="cancelled")
+    return event, first, second
+
+
+def waiting_line(response):
+    found = re.search(r'<p class="waiting">(.*?)</p>', html(response), re.S)
+    return found and re.findall(r"\d+", found.group(1))
+
+
+def test_event_page_says_how_many_wait_beside_the_seat_left(client):
+    event, _, _ = a_queue_with_one_seat_free()
+
+    response = client.get(event.get_absolute_url())
+
+    seats = html(response).split('class="seats-left"')[1].split("</p>")[0]
+    assert re.findall(r"\d+", seats) == ["1", "5"]
+    assert waiting_line(response) == ["5", "2"]  # people, sign-ups
+
+
+def test_event_list_says_how_many_wait(client):
+    event, _, _ = a_queue_with_one_seat_free()
+
+    response = client.get(reverse("events:list"))
+
+    assert waiting_line(response) == ["5", "2"]
+
+
+def test_event_page_without_a_queue_says_nothing_of_waiting(client):
+    event = EventFactory(capacity=5)
+    SignupFactory(event=event, headcount=4)
+
+    response = client.get(event.get_absolute_url())
+
+    assert waiting_line(response) is None
+
+
+def card_link(response):
+    card = html(response).split('class="next-event"')[1].split("</section>")[0]
+    [link] = re.findall(r'<a class="more" href="[^"]*">(.*?)</a>', card, re.S)
+    return " ".join(link.split())
+
+
+def test_event_card_says_how_many_wait_and_offers_the_waiting_list(client):
+    event = EventFactory(capacity=2)
+    SignupFactory(event=event, headcount=2)
+    SignupFactory(event=event, headcount=1, status="waitlisted")
+
+    response = client.get(reverse("gardens:home"))
+
+    assert waiting_line(response) == ["1", "1"]
+    assert response.context["next_event"].signup_state() == "waitlist"
+    assert card_link(response) == "报名候补 ›"  # "Join the waiting list"
+
+
+def test_event_card_of_an_open_event_offers_to_sign_up(client):
+    EventFactory(capacity=2)
+
+    response = client.get(reverse("gardens:home"))
+
+    assert card_link(response) == "我要报名 ›"  # "Sign up"
+    assert waiting_line(response) is None
+
+
+def test_ticket_of_the_first_in_line_offers_the_free_seats(english):
+    event, first, _ = a_queue_with_one_seat_free()
+
+    response = english.get(first.get_absolute_url())
+
+    page = html(response)
+    assert response.context["position"] == 1
+    assert response.context["seats_offered"] == 1
+    assert f'action="{reverse("events:take_seats", args=[first.token])}"' in page
+    assert re.findall(r'name="headcount"[^>]*value="(\d+)"', page) == ["1"]
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "take-seats" in classes(response)
+
+
+def test_ticket_of_the_second_in_line_offers_nothing_and_explains_the_order(english):
+    event, _, second = a_queue_with_one_seat_free()
+
+    response = english.get(second.get_absolute_url())
+
+    assert response.context["position"] == 2
+    assert response.context["seats_offered"] == 0
+    assert reverse("events:take_seats", args=[second.token]) not in html(response)
+    assert "smaller sign-up" in html(response)
+
+
+def test_ticket_of_a_waiting_sign_up_looks_like_no_valid_ticket(english):
+    event, first, _ = a_queue_with_one_seat_free()
+
+    response = english.get(first.get_absolute_url())
+
+    page = html(response)
+    assert '<div class="qr"' not in page
+    assert reverse("events:ics", args=[event.slug]) not in page
+    assert "You hold no seat yet" in page
+    assert "Show this code" not in page
+
+
+def test_ticket_of_a_cancelled_sign_up_says_so_without_a_calendar_link(english):
+    signup = SignupFactory(status="cancelled")
+
+    response = english.get(signup.get_absolute_url())
+
+    page = html(response)
+    assert reverse("events:ics", args=[signup.event.slug]) not in page
+    assert "This sign-up was cancelled" in page
+    assert '<div class="qr"' not in page
+
+
+def test_confirmed_ticket_links_its_own_calendar_file_in_plain_words(english):
+    signup = SignupFactory()
+
+    response = english.get(signup.get_absolute_url())
+
+    ics = reverse("events:ics", args=[signup.event.slug])
+    assert f'href="{ics}?ticket={signup.token}"' in html(response)
+    assert "Add to my phone's calendar" in html(response)
+    assert "(.ics)" not in html(response)
+
+
+def test_take_seats_confirms_the_first_in_line_with_fewer_people(client):
+    event, first, second = a_queue_with_one_seat_free()
+
+    response = client.post(
+        reverse("events:take_seats", args=[first.token]), {"headcount": "1"}
+    )
+    ticket = client.get(response["Location"])
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert response.status_code == 303
+    assert response["Location"] == first.get_absolute_url()
+    assert (first.status, first.headcount) == ("confirmed", 1)
+    assert second.status == "waitlisted"
+    assert '<div class="qr"' in html(ticket)
+    assert "<dd>1</dd>" in html(ticket)
+
+
+@pytest.mark.parametrize("headcount", ["0", "2", "3", "many", ""])
+def test_take_seats_beyond_the_free_seats_is_refused_plainly(client, headcount):
+    event, first, _ = a_queue_with_one_seat_free()
+
+    response = client.post(
+        reverse("events:take_seats", args=[first.token]), {"headcount": headcount}
+    )
+
+    first.refresh_from_db()
+    assert response.status_code == 422
+    assert (first.status, first.headcount) == ("waitlisted", 3)
+    assert response.context["take_seats_form"].errors["headcount"]
+    assert 'class="take-seats' in html(response)
+
+
+def test_take_seats_by_the_second_in_line_is_refused(client):
+    event, _, second = a_queue_with_one_seat_free()
+
+    response = client.post(
+        reverse("events:take_seats", args=[second.token]), {"headcount": "1"}
+    )
+
+    second.refresh_from_db()
+    assert response.status_code == 422
+    assert (second.status, second.headcount) == ("waitlisted", 2)
+    assert 'role="alert"' in html(response)
+
+
+def test_take_seats_past_the_rate_limit_changes_nothing(client):
+    event, first, _ = a_queue_with_one_seat_free()
+    url = reverse("events:take_seats", args=[first.token])
+    for _ in range(20):
+        client.post(url, {"headcount": "9"})
+
+    response = client.post(url, {"headcount": "1"})
+
+    first.refresh_from_db()
+    assert response.status_code == 429
+    assert (first.status, first.headcount) == ("waitlisted", 3)
+    assert 'role="alert"' in html(response)
+
+
+def test_take_seats_without_csrf_token_is_refused():
+    event, first, _ = a_queue_with_one_seat_free()
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        reverse("events:take_seats", args=[first.token]), {"headcount": "1"}
+    )
+
+    first.refresh_from_db()
+    assert response.status_code == 403
+    assert first.status == "waitlisted"
+
+
+def test_take_seats_of_unknown_token_is_not_found(client):
+    event, first, _ = a_queue_with_one_seat_free()
+
+    response = client.post(
+        reverse("events:take_seats", args=["no-such-token"]), {"headcount": "1"}
+    )
+
+    first.refresh_from_db()
+    assert response.status_code == 404
+    assert first.status == "waitlisted"
+
+
+def test_take_seats_answers_get_with_method_not_allowed(client):
+    event, first, _ = a_queue_with_one_seat_free()
+
+    response = client.get(reverse("events:take_seats", args=[first.token]))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
+# --- Check-in of a sign-up without a seat ---------------------------------------
+
+
+@pytest.mark.parametrize("status", ["waitlisted", "cancelled"])
+def test_check_in_of_a_sign_up_without_a_seat_is_refused(client, status):
+    signup = SignupFactory(status=status)
+    client.force_login(staff_user())
+
+    response = client.post(reverse("events:check_in", args=[signup.token]))
+
+    signup.refresh_from_db()
+    assert response.status_code == 409
+    assert signup.checked_in_at is None
+    assert 'role="alert"' in html(response)
+    assert 'class="checked-in"' not in html(response)
+
+
+# --- Groups bigger than the public limit -----------------------------------------
+
+
+def test_event_page_shows_the_organisers_phone(client):
+    event = EventFactory(organiser_phone="010-8958 1234")
+
+    response = client.get(event.get_absolute_url())
+
+    assert 'href="tel:01089581234"' in html(response)
+    assert "010-8958 1234" in html(response)
+
+
+def test_event_page_without_an_organisers_phone_shows_none(client):
+    event = EventFactory(organiser_phone="")
+
+    response = client.get(event.get_absolute_url())
+
+    assert 'href="tel:' not in html(response)
+
+
+def test_signup_of_too_many_people_is_told_whom_to_call(client):
+    event = EventFactory(organiser_phone="010-8958 1234")
+
+    response = sign_up(client, event, headcount="6")
+
+    errors = response.context["form"].errors.as_data()["headcount"]
+    assert response.status_code == 422
+    assert [e.code for e in errors] == ["invalid_choice"]
+    assert "010-8958 1234" in errors[0].message
+    assert Signup.objects.count() == 0
+
+
+def test_signup_of_too_many_people_without_a_phone_is_sent_to_the_meeting_point(
+    client,
+):
+    event = EventFactory(meeting_point="紫荆雅园社区服务站", organiser_phone="")
+
+    response = sign_up(client, event, headcount="6")
+
+    errors = response.context["form"].errors.as_data()["headcount"]
+    assert [e.code for e in errors] == ["invalid_choice"]
+    assert "紫荆雅园社区服务站" in errors[0].message
+    assert Signup.objects.count() == 0
+
+
+# --- The calendar file from a ticket -------------------------------------------
+
+
+def ics_of(client, event, **params):
+    response = client.get(reverse("events:ics", args=[event.slug]), params)
+    [vevent] = Calendar.from_ical(response.content).events
+    return response, vevent
+
+
+def test_ics_from_a_ticket_points_at_the_ticket(client, settings):
+    settings.SITE_URL = "https://garden.example.org"
+    signup = SignupFactory()
+
+    response, vevent = ics_of(client, signup.event, ticket=signup.token)
+
+    ticket = "https://garden.example.org" + signup.get_absolute_url()
+    assert str(vevent["URL"]) == ticket
+    assert ticket in str(vevent["DESCRIPTION"])
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("whose", ["other_event", "cancelled", "unknown"])
+def test_ics_with_a_foreign_or_dead_ticket_is_the_plain_event(client, settings, whose):
+    settings.SITE_URL = "https://garden.example.org"
+    event = EventFactory()
+    other = SignupFactory(
+        event=EventFactory() if whose == "other_event" else event,
+        status="cancelled" if whose == "cancelled" else "confirmed",
+    )
+    token = "no-such-token" if whose == "unknown" else other.token
+
+    response, vevent = ics_of(client, event, ticket=token)
+
+    assert str(vevent["URL"]) == "https://garden.example.org" + event.get_absolute_url()
+    assert other.token not in response.content.decode()
+    assert "/signups/" not in response.content.decode()
+
+
+def test_ics_from_a_ticket_logs_no_token(client, caplog):
+    signup = SignupFactory()
+
+    with caplog.at_level("DEBUG"):
+        ics_of(client, signup.event, ticket=signup.token)
+        ics_of(client, signup.event, ticket="x" + signup.token)
+
+    assert signup.token not in caplog.text

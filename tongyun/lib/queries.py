@@ -17,3 +17,15 @@ def sum_of(queryset, field):
     return Coalesce(
         Subquery(total.values("total"), output_field=models.IntegerField()), 0
     )
+
+
+def count_of(queryset):
+    """
+    A correlated subquery: how many rows queryset has, 0 when none.
+
+    COUNT as a plain function, as sum_of(): no GROUP BY, one row.
+    """
+    counted = queryset.order_by().annotate(total=Func(F("pk"), function="COUNT"))
+    return Coalesce(
+        Subquery(counted.values("total"), output_field=models.IntegerField()), 0
+    )
