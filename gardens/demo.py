@@ -318,18 +318,22 @@ def load():
         )
         garden.signature_species.set([species[s] for s in signature])
         for code, name, name_en, area, state, planned, notes, notes_en in zones:
+            fields = {
+                "name": name,
+                "name_en": name_en,
+                "area_m2": area,
+                "designer": DESIGNER if state != Zone.State.IDLE else "",
+                "design_notes": notes,
+                "design_notes_en": notes_en,
+            }
+            # state is where the zone starts: recording a planting there moves
+            # it on to planted (plantings.models.Planting.save), and loading
+            # the demo again keeps that.
             zone, _ = Zone.objects.update_or_create(
                 garden=garden,
                 code=code,
-                defaults={
-                    "name": name,
-                    "name_en": name_en,
-                    "area_m2": area,
-                    "state": state,
-                    "designer": DESIGNER if state != Zone.State.IDLE else "",
-                    "design_notes": notes,
-                    "design_notes_en": notes_en,
-                },
+                defaults=fields,
+                create_defaults={**fields, "state": state},
             )
             zone.species.set([species[s] for s in planned])
             zone_count += 1

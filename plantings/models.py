@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gardens.models import photo_path
+from gardens.models import Zone, photo_path
 from tongyun.lib.figures import plant_count
 from tongyun.lib.i18n import Localized
 from tongyun.lib.queries import sum_of
@@ -303,6 +303,19 @@ class Planting(models.Model):
 
     def __str__(self):
         return f"{self.planted_on} {self.zone.code} {self.species.name} {self.quantity}"
+
+    def save(self, **kwargs):
+        """
+        Save, and mark the zone planted: a zone with plantings is planted,
+        never idle or designed. Every entry point saves here (services.plant
+        for imports and the demo, the admin's form), so none can forget it.
+        One more query. A zone a planting leaves keeps its state: it was
+        planted once, and staff may correct it.
+        """
+        super().save(**kwargs)
+        Zone.objects.filter(pk=self.zone_id).exclude(state=Zone.State.PLANTED).update(
+            state=Zone.State.PLANTED
+        )
 
     @property
     def donor(self):

@@ -151,3 +151,12 @@ def test_load_demo_twice_leaves_the_same_rows():
     load_demo()
 
     assert snapshot() == first
+
+
+def test_load_demo_marks_every_zone_with_plantings_planted():
+    load_demo()
+    load_demo()
+
+    planted = Zone.objects.filter(plantings__isnull=False).distinct()
+    assert planted.count() == 8
+    assert set(planted.values_list("state", flat=True)) == {Zone.State.PLANTED}
