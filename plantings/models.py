@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import F, OuterRef, Q, Sum
+from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
@@ -9,21 +9,6 @@ from gardens.models import Zone, photo_path
 from tongyun.lib.figures import plant_count
 from tongyun.lib.i18n import Localized
 from tongyun.lib.queries import sum_of
-
-
-class DonorQuerySet(models.QuerySet):
-    def allocated_to(self, **where):
-        """
-        Donors with gifts allocated where (allocation lookups, e.g.
-        zone__garden=garden), annotated with how many plants went there.
-        """
-        lookups = {f"donations__allocations__{k}": v for k, v in where.items()}
-        # Filter and sum in one step so that the sum counts only these rows.
-        return (
-            self.filter(**lookups)
-            .annotate(allocated=Sum("donations__allocations__quantity"))
-            .order_by("name")
-        )
 
 
 class Donor(models.Model):
@@ -44,8 +29,6 @@ class Donor(models.Model):
         help_text=_("Person and phone to thank or ask; never shown in public."),
     )
     note = models.TextField(_("note"), blank=True)
-
-    objects = DonorQuerySet.as_manager()
 
     name_i18n = Localized("name")
 
@@ -263,6 +246,14 @@ class Planting(models.Model):
         verbose_name=_("species"),
     )
     quantity = models.PositiveIntegerField(_("quantity"))
+    is_floor = models.BooleanField(
+        _("more than (余)"),
+        default=False,
+        help_text=_(
+            "The count is a floor, as when it comes from a record of “14000余株”; "
+            "every total it is part of then reads “余”."
+        ),
+    )
     planted_on = models.DateField(_("planted on"))
     allocation = models.ForeignKey(
         Allocation,

@@ -20,12 +20,13 @@ from events.models import Event
 from events.views import public_events, render_detail
 from gardens.models import Garden, Species, Zone
 from plantings import queries as ledger
-from plantings.models import Donor, Observation, Planting
+from plantings.models import Observation, Planting
 
 from .lib.dates import today
 
 LATEST_OBSERVATIONS = 4
 LATEST_ARTWORKS = 4
+LARGEST_GIFTS = 6
 
 
 def _next_events():
@@ -51,6 +52,7 @@ def home(request):
     ctx = {
         "next_event": _next_events().first(),
         "artworks": _latest_artworks(),
+        "gifts": ledger.largest_gifts(LARGEST_GIFTS),
         "gardens": Garden.objects.for_cards(),
         "blooming": blooming,
         "next_month": next_month,
@@ -74,9 +76,9 @@ def garden_detail(request, slug):
     ctx = {
         "garden": garden,
         "zones": garden.zones.all(),
-        "species_list": garden.species_list(),
+        "species_list": list(ledger.species_of_garden(garden)),
         "planted": ledger.with_planted(Species.objects.all(), zone__garden=garden),
-        "donors": Donor.objects.allocated_to(zone__garden=garden),
+        "gifts": ledger.gifts_to(zone__garden=garden),
         "observations": observations[:LATEST_OBSERVATIONS],
         "events": _next_events().filter(gardens=garden),
         "month": today().month,
@@ -114,7 +116,7 @@ def species_detail(request, slug):
         "species": species,
         "zones": zones,
         "planted": planted,
-        "donors": Donor.objects.allocated_to(species=species),
+        "gifts": ledger.gifts_to(species=species),
         "observations": observations[:LATEST_OBSERVATIONS],
         "month": day.month,
         "in_bloom": species.is_in_bloom(day.month),

@@ -19,6 +19,7 @@ from tests.factories import (
     SpeciesFactory,
     ZoneFactory,
 )
+from tongyun.lib.figures import Plants
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_home_shows_gardens_and_headline_figures(client):
     assert response.context["figures"] == {
         "zone_count": 2,
         "area_m2": pytest.approx(120.5),
-        "planted": 0,
+        "planted": Plants(0),
     }
     assert "紫荆园" in html(response)
     assert garden.get_absolute_url() in html(response)
@@ -380,21 +381,22 @@ def make_items(name, count):
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        # next event + seats; latest works; gardens + community + figures;
-        # their main flowers; zone totals; plants planted; species in bloom
-        # (with this year's observations)
-        ("home", 7),
+        # next event + seats; latest works; largest gifts + donors; gardens +
+        # community + figures; their main flowers; zone totals; plants
+        # planted; species in bloom (with this year's observations)
+        ("home", 8),
         # gardens + community + figures; their main flowers
         ("garden_list", 2),
-        # garden + community + figures; zones; their species; main flowers;
-        # planted per species; donors; latest observations; coming events
-        ("garden_detail", 8),
+        # garden + community + figures; zones; their species; species planned
+        # or planted; main flowers; planted per species; gifts + donors +
+        # planted here; their species; latest observations; coming events
+        ("garden_detail", 10),
         # zone + garden + community; its species with bloom signals;
         # plantings with donors; latest observations
         ("zone_detail", 4),
-        # species with bloom signals; its zones; planted per zone; donors;
-        # latest observations
-        ("species_detail", 5),
+        # species with bloom signals; its zones; planted per zone; gifts +
+        # donors + planted here; their species; latest observations
+        ("species_detail", 6),
         # species
         ("bloom_calendar", 1),
     ],
@@ -420,9 +422,10 @@ def test_home_out_of_season_query_count_is_constant(
     SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
     GardenFactory()
 
-    # next event; latest works; gardens; their main flowers; zone totals;
-    # plants planted; in bloom now; all species, for what blooms next
-    with django_assert_num_queries(8):
+    # next event; latest works; largest gifts; gardens; their main flowers;
+    # zone totals; plants planted; in bloom now; all species, for what
+    # blooms next
+    with django_assert_num_queries(9):
         response = client.get(reverse("gardens:home"))
 
     assert html(response).count('class="card species-card') == item_count
