@@ -1,7 +1,11 @@
 """Demo data of the gardens app: the three gardens of DESIGN §1, their zones
-and species. Loaded by `manage.py load_demo`; safe to load again."""
+and species, each with a drawn picture. Loaded by `manage.py load_demo`; safe
+to load again: rows are updated, and a picture is drawn only where a row has
+none."""
 
 from gardens.models import Community, Garden, Species, Theme, Zone
+
+from .demo_pictures import draw_garden, draw_species, draw_zone, jpeg
 
 DESIGNER = "专业园林设计师"
 
@@ -296,13 +300,24 @@ GARDENS = [
 ]
 
 
+def _picture(obj, draw, seed, theme):
+    """Give obj a drawn photo unless it has one; returns 1 if drawn, else 0."""
+    if obj.photo:
+        return 0
+    obj.photo.save("demo.jpg", jpeg(draw(seed, theme)), save=False)
+    obj.save(update_fields=["photo"])
+    return 1
+
+
 def load():
     """Create or update the demo rows; returns a line saying what is there."""
+    drawn = 0
     species = {}
     for data in SPECIES:
         data = dict(data)
         slug = data.pop("slug")
         species[slug], _ = Species.objects.update_or_create(slug=slug, defaults=data)
+        drawn += _picture(species[slug], draw_species, f"species {slug}", data["theme"])
 
     zone_count = 0
     for data in GARDENS:
@@ -317,20 +332,30 @@ def load():
             slug=data.pop("slug"), defaults={**data, "community": community}
         )
         garden.signature_species.set([species[s] for s in signature])
+        drawn += _picture(garden, draw_garden, f"garden {garden.slug}", garden.theme)
         for code, name, name_en, area, state, planned, notes, notes_en in zones:
+            fields = {
+                "name": name,
+                "name_en": name_en,
+                "area_m2": area,
+                "designer": DESIGNER if state != Zone.State.IDLE else "",
+                "design_notes": notes,
+                "design_notes_en": notes_en,
+            }
+            # state is where the zone starts: recording a planting there moves
+            # it on to planted (plantings.models.Planting.save), and loading
+            # the demo again keeps that.
             zone, _ = Zone.objects.update_or_create(
                 garden=garden,
                 code=code,
-                defaults={
-                    "name": name,
-                    "name_en": name_en,
-                    "area_m2": area,
-                    "state": state,
-                    "designer": DESIGNER if state != Zone.State.IDLE else "",
-                    "design_notes": notes,
-                    "design_notes_en": notes_en,
-                },
+                defaults=fields,
+                create_defaults={**fields, "state": state},
             )
             zone.species.set([species[s] for s in planned])
+            seed = f"zone {garden.slug} {code}"
+            drawn += _picture(zone, draw_zone, seed, garden.theme)
             zone_count += 1
-    return f"{len(GARDENS)} gardens, {zone_count} zones, {len(species)} species"
+    return (
+        f"{len(GARDENS)} gardens, {zone_count} zones, {len(species)} species "
+        f"({drawn} pictures drawn)"
+    )

@@ -66,7 +66,8 @@ GIFTS = [
 ]
 
 # 14000余株 seedlings were planted on the day in all; these came from no
-# recorded donation (14000 less the 1600 donated plants).
+# recorded donation (14000 less the 1600 donated plants). Their count comes
+# from that 余 record, so it is a floor: the day's total reads 14000余株.
 OTHER_SEEDLINGS = [
     ("mudanyuan", "A1", 4000),
     ("zijingyuan", "B1", 4200),
@@ -128,6 +129,7 @@ def load():
                 zone=zone,
                 species=native,
                 quantity=quantity,
+                is_floor=True,
                 planted_on=PLANTING_DAY,
                 source=OTHER_SOURCE,
                 note=DEMO_SPLIT,

@@ -1,29 +1,14 @@
 from django.db import models
-from django.db.models import F, OuterRef, Q, Sum
+from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from gardens.models import photo_path
+from gardens.models import Zone, photo_path
 from tongyun.lib.figures import plant_count
 from tongyun.lib.i18n import Localized
 from tongyun.lib.queries import sum_of
-
-
-class DonorQuerySet(models.QuerySet):
-    def allocated_to(self, **where):
-        """
-        Donors with gifts allocated where (allocation lookups, e.g.
-        zone__garden=garden), annotated with how many plants went there.
-        """
-        lookups = {f"donations__allocations__{k}": v for k, v in where.items()}
-        # Filter and sum in one step so that the sum counts only these rows.
-        return (
-            self.filter(**lookups)
-            .annotate(allocated=Sum("donations__allocations__quantity"))
-            .order_by("name")
-        )
 
 
 class Donor(models.Model):
@@ -44,8 +29,6 @@ class Donor(models.Model):
         help_text=_("Person and phone to thank or ask; never shown in public."),
     )
     note = models.TextField(_("note"), blank=True)
-
-    objects = DonorQuerySet.as_manager()
 
     name_i18n = Localized("name")
 
@@ -263,6 +246,14 @@ class Planting(models.Model):
         verbose_name=_("species"),
     )
     quantity = models.PositiveIntegerField(_("quantity"))
+    is_floor = models.BooleanField(
+        _("more than (余)"),
+        default=False,
+        help_text=_(
+            "The count is a floor, as when it comes from a record of “14000余株”; "
+            "every total it is part of then reads “余”."
+        ),
+    )
     planted_on = models.DateField(_("planted on"))
     allocation = models.ForeignKey(
         Allocation,
@@ -303,6 +294,19 @@ class Planting(models.Model):
 
     def __str__(self):
         return f"{self.planted_on} {self.zone.code} {self.species.name} {self.quantity}"
+
+    def save(self, **kwargs):
+        """
+        Save, and mark the zone planted: a zone with plantings is planted,
+        never idle or designed. Every entry point saves here (services.plant
+        for imports and the demo, the admin's form), so none can forget it.
+        One more query. A zone a planting leaves keeps its state: it was
+        planted once, and staff may correct it.
+        """
+        super().save(**kwargs)
+        Zone.objects.filter(pk=self.zone_id).exclude(state=Zone.State.PLANTED).update(
+            state=Zone.State.PLANTED
+        )
 
     @property
     def donor(self):

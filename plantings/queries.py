@@ -6,14 +6,40 @@ composed in the site layer (tongyun.views); these functions are the ledger's
 part of them. Each takes or returns querysets of the lower apps, annotated
 through the ledger's own relations (plantings, observations), so that the
 lower apps never need to know this one.
+
+Figures agree on every page (DESIGN §5): each has one function here, used by
+every page that shows it.
+
+- A gift, as given: Donation.quantity_display ("1000余株"), on the thanks
+  wall, the home page and the pages of the gardens and species it went to
+  (gifts_to), never split into what a species "was given" where the donor
+  recorded no split; those pages say what was planted instead.
+- All gifts: total_given(). Plants planted: total_planted(**where), per
+  species or zone with_planted(). A total is a floor (余) when any donation
+  or planting it adds up is one: a planting is, when its count comes from a
+  余 record, as the planting day's 14000余株.
+- The species of a garden: species_of_garden(), planned or planted there.
 """
 
-from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 
 from gardens.models import Species, bloom_window_covers
+from tongyun.lib.figures import Plants
+from tongyun.lib.queries import sum_of
 
-from .models import Observation, Planting
+from .models import Allocation, Donation, DonationItem, Observation, Planting
 
 BLOOM_OPEN_KINDS = (Observation.Kind.BLOOM_START, Observation.Kind.FULL_BLOOM)
 BLOOM_END_KINDS = (Observation.Kind.BLOOM_END,)
@@ -21,7 +47,8 @@ BLOOM_END_KINDS = (Observation.Kind.BLOOM_END,)
 
 def with_planted(queryset, **where):
     """
-    Annotate planted, lost and surviving on species or zones with plantings.
+    Annotate planted, lost and surviving on species or zones with plantings,
+    and planted_is_floor: whether planted (and so surviving) is a floor.
 
     where narrows the plantings and losses counted, in their own terms:
     with_planted(Species.objects.all(), zone__garden=garden). One query.
@@ -42,9 +69,13 @@ def with_planted(queryset, **where):
         queryset.filter(plantings__isnull=False, **planted)
         .annotate(
             planted=Sum("plantings__quantity"),
+            floors=Count("plantings", filter=Q(plantings__is_floor=True)),
             lost=Coalesce(Subquery(losses), 0),
         )
-        .annotate(surviving=F("planted") - F("lost"))
+        .annotate(
+            surviving=F("planted") - F("lost"),
+            planted_is_floor=GreaterThan(F("floors"), 0),
+        )
     )
 
 
@@ -83,19 +114,87 @@ def in_bloom(species, day, zone=None):
     )
 
 
-def total_planted():
-    """How many plants went into the ground, in all (one query)."""
-    return Planting.objects.aggregate(total=Sum("quantity", default=0))["total"]
+def total_planted(**where):
+    """
+    Plants that went into the ground (where: planting lookups, e.g.
+    event=event), as Plants: a floor when any of them is. One query.
+    """
+    totals = Planting.objects.filter(**where).aggregate(
+        count=Sum("quantity", default=0),
+        floors=Count("pk", filter=Q(is_floor=True)),
+    )
+    return Plants(totals["count"], totals["floors"] > 0)
+
+
+def total_given():
+    """
+    Every gift added up, as Plants: a floor when any gift is one; and how
+    many donors gave. One query.
+    """
+    totals = Donation.objects.aggregate(
+        count=Sum("quantity", default=0),
+        floors=Count("pk", filter=Q(is_floor=True)),
+        donors=Count("donor", distinct=True),
+    )
+    return Plants(totals["count"], totals["floors"] > 0), totals["donors"]
+
+
+def gifts_to(**where):
+    """
+    The gifts that went where (allocation lookups: zone__garden=garden,
+    species=species), largest first, each with its donor and species
+    (species_list) and planted_here / planted_here_is_floor: how many of it
+    were planted there. Shown as given (quantity_display), the whole gift:
+    a gift of two species without a split gave no count of either. Two
+    queries: the gifts with donors and figures; their species.
+    """
+    here = Planting.objects.filter(allocation__donation=OuterRef("pk"), **where)
+    return (
+        Donation.objects.filter(
+            pk__in=Allocation.objects.filter(**where).values("donation")
+        )
+        .select_related("donor")
+        .prefetch_related(
+            Prefetch("items", queryset=DonationItem.objects.select_related("species"))
+        )
+        .annotate(
+            planted_here=sum_of(here, "quantity"),
+            planted_here_is_floor=Exists(here.filter(is_floor=True)),
+        )
+        .order_by("-quantity", "donor__name", "pk")
+    )
+
+
+def largest_gifts(limit):
+    """The limit largest gifts with their donors. One query."""
+    gifts = Donation.objects.select_related("donor")
+    return gifts.order_by("-quantity", "donor__name", "pk")[:limit]
+
+
+def species_of_garden(garden):
+    """
+    The species planned in the garden's zones or planted there, in bloom
+    order: what the garden's page counts and lists. One query.
+    """
+    here = Q(zones__garden=garden) | Q(plantings__zone__garden=garden)
+    return Species.objects.filter(
+        pk__in=Species.objects.filter(here).values("pk")
+    ).order_by("bloom_start_month", "name")
 
 
 def planted_at_event(event):
     """
-    What was planted at event: species (annotated planted, most first), the
-    plantings with zone, garden and species, and the total. Two queries.
+    What was planted at event: species (annotated planted and
+    planted_is_floor, most first), the plantings with zone, garden and
+    species, and the total (total_planted). Three queries.
     """
     species = list(
         Species.objects.filter(plantings__event=event)
-        .annotate(planted=Sum("plantings__quantity"))
+        .annotate(
+            planted=Sum("plantings__quantity"),
+            floors=Count("plantings", filter=Q(plantings__is_floor=True)),
+        )
+        .annotate(planted_is_floor=GreaterThan(F("floors"), 0))
         .order_by("-planted", "name")
     )
     plantings = (
@@ -106,5 +205,5 @@ def planted_at_event(event):
     return {
         "species": species,
         "plantings": plantings,
-        "planted": sum(s.planted for s in species),
+        "planted": total_planted(event=event),
     }

@@ -347,6 +347,9 @@ class PlantingResource(LedgerResource):
     quantity = fields.Field(
         attribute="quantity", column_name="quantity", widget=CountWidget()
     )
+    is_floor = fields.Field(
+        attribute="is_floor", column_name="is_floor", widget=YesNoWidget()
+    )
     planted_on = fields.Field(
         attribute="planted_on", column_name="planted_on", widget=DayWidget()
     )
@@ -363,6 +366,7 @@ class PlantingResource(LedgerResource):
             "zone",
             "species",
             "quantity",
+            "is_floor",
             "planted_on",
             "donor",
             "source",
@@ -394,6 +398,7 @@ class PlantingResource(LedgerResource):
             zone=instance.zone,
             species=instance.species,
             quantity=instance.quantity,
+            is_floor=instance.is_floor,
             planted_on=instance.planted_on,
             allocation=instance.allocation,
             source=instance.source,

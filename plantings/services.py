@@ -277,17 +277,19 @@ def plant(
     species,
     quantity,
     planted_on,
+    is_floor=False,
     allocation=None,
     source="",
     note="",
     event=None,
 ):
     """
-    Record plants that went into the ground.
+    Record plants that went into the ground; is_floor: quantity is a floor
+    (余), as when it comes from a record of "14000余株".
 
     Locks the donation row when the plants came from an allocation, checks
-    that the allocation has enough left and creates the Planting. Raises
-    ValidationError on a breach; writes nothing then.
+    that the allocation has enough left and creates the Planting, which marks
+    its zone planted. Raises ValidationError on a breach; writes nothing then.
     """
     allocation = lock_for_planting(allocation=allocation)
     check_planting(zone=zone, species=species, quantity=quantity, allocation=allocation)
@@ -295,6 +297,7 @@ def plant(
         zone=zone,
         species=species,
         quantity=quantity,
+        is_floor=is_floor,
         planted_on=planted_on,
         allocation=allocation,
         source=source,

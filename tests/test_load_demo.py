@@ -1,9 +1,11 @@
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
+from PIL import Image
 
 from events import services as event_services
 from events.models import Event, Organisation, Signup
@@ -151,3 +153,27 @@ def test_load_demo_twice_leaves_the_same_rows():
     load_demo()
 
     assert snapshot() == first
+
+
+def test_load_demo_marks_every_zone_with_plantings_planted():
+    load_demo()
+    load_demo()
+
+    planted = Zone.objects.filter(plantings__isnull=False).distinct()
+    assert planted.count() == 8
+    assert set(planted.values_list("state", flat=True)) == {Zone.State.PLANTED}
+
+
+def test_load_demo_gives_every_garden_zone_and_species_a_picture(settings):
+    load_demo()
+    media = Path(settings.MEDIA_ROOT)
+    files = sorted(media.rglob("*.jpg"))
+
+    load_demo()
+
+    for model in (Garden, Zone, Species):
+        assert not model.objects.filter(photo="").exists(), model
+    assert sorted(media.rglob("*.jpg")) == files
+    with Image.open(Garden.objects.first().photo.path) as picture:
+        assert picture.format == "JPEG"
+        assert picture.size == (960, 420)

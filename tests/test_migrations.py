@@ -1,4 +1,4 @@
-"""Upgrading keeps everyone's access to submitters' phones."""
+"""Upgrading keeps everyone's access to submitters' phones, and fixes zone states."""
 
 import importlib
 from types import SimpleNamespace
@@ -7,6 +7,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from gardens.models import Zone
+from tests.factories import PlantingFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +76,24 @@ def test_grant_without_holders_creates_the_permission_and_grants_nothing():
 
     assert perm("artworks").name == "Can see full phone numbers of artwork submitters"
     assert artworks_holders() == []
+
+
+# --- Zones with plantings are planted ------------------------------------------
+
+FILL = ("plantings", "0003_zone_state_planted")
+mark_planted = importlib.import_module(
+    "plantings.migrations." + FILL[1]
+).mark_zones_with_plantings_planted
+
+
+def test_upgrade_marks_zones_with_plantings_planted():
+    planted = PlantingFactory().zone
+    bare = ZoneFactory(state="designed")
+    # Recorded before the rule: planted, yet left designed.
+    Zone.objects.filter(pk=planted.pk).update(state="designed")
+    historical = MigrationExecutor(connection).loader.project_state(FILL).apps
+
+    mark_planted(historical, SimpleNamespace(connection=connection))
+
+    states = dict(Zone.objects.values_list("pk", "state"))
+    assert states == {planted.pk: "planted", bare.pk: "designed"}

@@ -28,7 +28,7 @@ from events.models import Event, Signup
 from events.views import public_events, render_detail
 from gardens.models import Garden, Species, Zone
 from plantings import queries as ledger
-from plantings.models import Donor, Observation, Planting
+from plantings.models import Observation, Planting
 
 from . import services
 from .forms import FindCodeForm, FindPhoneForm
@@ -38,6 +38,7 @@ from .lib.phones import mask
 
 LATEST_OBSERVATIONS = 4
 LATEST_ARTWORKS = 4
+LARGEST_GIFTS = 6
 # "Find my sign-up": POSTs per client address (both steps together), and how
 # long a proven phone stays proven in that browser's session.
 FIND_RATE = "20/h"
@@ -68,6 +69,7 @@ def home(request):
     ctx = {
         "next_event": _next_events().first(),
         "artworks": _latest_artworks(),
+        "gifts": ledger.largest_gifts(LARGEST_GIFTS),
         "gardens": Garden.objects.for_cards(),
         "blooming": blooming,
         "next_month": next_month,
@@ -91,9 +93,9 @@ def garden_detail(request, slug):
     ctx = {
         "garden": garden,
         "zones": garden.zones.all(),
-        "species_list": garden.species_list(),
+        "species_list": list(ledger.species_of_garden(garden)),
         "planted": ledger.with_planted(Species.objects.all(), zone__garden=garden),
-        "donors": Donor.objects.allocated_to(zone__garden=garden),
+        "gifts": ledger.gifts_to(zone__garden=garden),
         "observations": observations[:LATEST_OBSERVATIONS],
         "events": _next_events().filter(gardens=garden),
         "month": today().month,
@@ -131,7 +133,7 @@ def species_detail(request, slug):
         "species": species,
         "zones": zones,
         "planted": planted,
-        "donors": Donor.objects.allocated_to(species=species),
+        "gifts": ledger.gifts_to(species=species),
         "observations": observations[:LATEST_OBSERVATIONS],
         "month": day.month,
         "in_bloom": species.is_in_bloom(day.month),

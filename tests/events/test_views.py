@@ -23,6 +23,7 @@ from tests.factories import (
     SpeciesFactory,
     ZoneFactory,
 )
+from tongyun.lib.figures import Plants
 
 pytestmark = pytest.mark.django_db
 
@@ -298,7 +299,7 @@ def test_past_event_shows_results_and_no_form(client):
         ("月季", 20),
         ("牡丹", 15),
     ]
-    assert results["planted"] == 35
+    assert results["planted"] == Plants(35)
     page = html(response)
     assert "<strong>3</strong>" in page
     assert "<strong>7.5</strong>" in page
@@ -318,7 +319,7 @@ def test_past_event_without_check_ins_shows_zero_results(client):
     assert (results["participants"], results["hours"], results["planted"]) == (
         0,
         Decimal(0),
-        0,
+        Plants(0),
     )
     assert 'class="empty"' in html(response)
 
@@ -689,9 +690,10 @@ def test_past_event_detail_query_count_is_constant(
         PlantingFactory(event=event, zone__garden=garden)
         SignupFactory(event=event, checked_in_at=event.starts_at)
 
-    # 5 queries: the event with seats taken, its gardens, the check-in
-    # totals, planted per species, the plantings with zone, garden, species.
-    with django_assert_num_queries(5):
+    # 6 queries: the event with seats taken, its gardens, the check-in
+    # totals, planted per species, the plantings with zone, garden, species,
+    # the planted total.
+    with django_assert_num_queries(6):
         response = client.get(event.get_absolute_url())
 
     assert len(response.context["results"]["species"]) == item_count

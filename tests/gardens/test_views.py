@@ -1,9 +1,12 @@
 import datetime as dt
+import io
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from gardens.models import Zone
 from tests.factories import (
@@ -19,6 +22,7 @@ from tests.factories import (
     SpeciesFactory,
     ZoneFactory,
 )
+from tongyun.lib.figures import Plants
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +96,7 @@ def test_home_shows_gardens_and_headline_figures(client):
     assert response.context["figures"] == {
         "zone_count": 2,
         "area_m2": pytest.approx(120.5),
-        "planted": 0,
+        "planted": Plants(0),
     }
     assert "紫荆园" in html(response)
     assert garden.get_absolute_url() in html(response)
@@ -380,21 +384,22 @@ def make_items(name, count):
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        # next event + seats; latest works; gardens + community + figures;
-        # their main flowers; zone totals; plants planted; species in bloom
-        # (with this year's observations)
-        ("home", 7),
+        # next event + seats; latest works; largest gifts + donors; gardens +
+        # community + figures; their main flowers; zone totals; plants
+        # planted; species in bloom (with this year's observations)
+        ("home", 8),
         # gardens + community + figures; their main flowers
         ("garden_list", 2),
-        # garden + community + figures; zones; their species; main flowers;
-        # planted per species; donors; latest observations; coming events
-        ("garden_detail", 8),
+        # garden + community + figures; zones; their species; species planned
+        # or planted; main flowers; planted per species; gifts + donors +
+        # planted here; their species; latest observations; coming events
+        ("garden_detail", 10),
         # zone + garden + community; its species with bloom signals;
         # plantings with donors; latest observations
         ("zone_detail", 4),
-        # species with bloom signals; its zones; planted per zone; donors;
-        # latest observations
-        ("species_detail", 5),
+        # species with bloom signals; its zones; planted per zone; gifts +
+        # donors + planted here; their species; latest observations
+        ("species_detail", 6),
         # species
         ("bloom_calendar", 1),
     ],
@@ -420,9 +425,10 @@ def test_home_out_of_season_query_count_is_constant(
     SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
     GardenFactory()
 
-    # next event; latest works; gardens; their main flowers; zone totals;
-    # plants planted; in bloom now; all species, for what blooms next
-    with django_assert_num_queries(8):
+    # next event; latest works; largest gifts; gardens; their main flowers;
+    # zone totals; plants planted; in bloom now; all species, for what
+    # blooms next
+    with django_assert_num_queries(9):
         response = client.get(reverse("gardens:home"))
 
     assert html(response).count('class="card species-card') == item_count
@@ -438,3 +444,75 @@ def test_garden_page_lists_its_coming_events_only(client):
 
     assert list(response.context["events"]) == [here]
     assert here.get_absolute_url() in html(response)
+
+
+# --- Real pictures first ------------------------------------------------------
+
+
+def jpeg(name="photo.jpg"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 42), (200, 60, 100)).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def img_tags(page, src):
+    """The <img> tags of page that show src."""
+    return [tag for tag in re.findall(r"<img [^>]*>", page) if f'src="{src}"' in tag]
+
+
+def test_cards_and_pages_show_a_photo_sized_and_described(client, april):
+    garden = GardenFactory(name="牡丹园", photo=jpeg())
+    zone = ZoneFactory(garden=garden, name="入口花境", photo=jpeg())
+    species = SpeciesFactory(
+        name="牡丹", bloom_start_month=4, bloom_end_month=5, photo=jpeg()
+    )
+    zone.species.set([species])
+    pages = {
+        "home": html(client.get(reverse("gardens:home"))),
+        "gardens": html(client.get(reverse("gardens:garden_list"))),
+        "garden": html(client.get(garden.get_absolute_url())),
+        "zone": html(client.get(zone.get_absolute_url())),
+        "species": html(client.get(species.get_absolute_url())),
+    }
+    shown = {
+        ("home", garden.photo.url),
+        ("home", species.photo.url),
+        ("gardens", garden.photo.url),
+        ("garden", garden.photo.url),
+        ("garden", zone.photo.url),
+        ("garden", species.photo.url),
+        ("zone", zone.photo.url),
+        ("zone", species.photo.url),
+        ("species", species.photo.url),
+    }
+
+    for name, src in shown:
+        tags = img_tags(pages[name], src)
+        assert tags, (name, src)
+        for tag in tags:
+            assert re.search(r'width="\d+"', tag), tag
+            assert re.search(r'height="\d+"', tag), tag
+            assert re.search(r'alt="[^"]+"', tag), tag
+
+
+def test_cards_show_the_flower_mark_only_without_a_photo(client):
+    GardenFactory(photo=jpeg())
+    GardenFactory(theme="rose")
+
+    page = html(client.get(reverse("gardens:garden_list")))
+
+    arts = re.findall(r'<div class="art">(.*?)</div>', page, re.S)
+    assert len(arts) == 2
+    assert ["<img" in art for art in arts] == [True, False]
+    assert ["mark-" in art for art in arts] == [False, True]
+
+
+def test_a_detail_photo_loads_at_once_and_card_photos_lazily(client):
+    garden = GardenFactory(photo=jpeg())
+    ZoneFactory(garden=garden, photo=jpeg())
+
+    page = html(client.get(garden.get_absolute_url()))
+
+    hero, card = [tag for tag in re.findall(r"<img [^>]*>", page)]
+    assert 'loading="lazy"' not in hero
+    assert 'loading="lazy"' in card

@@ -347,3 +347,22 @@ def test_deleting_a_planted_allocation_in_the_donation_form_is_refused(
     assert response.status_code == 200
     assert "受保护" in response.content.decode()  # Django's own refusal
     assert Allocation.objects.filter(pk=allocation.pk).exists()
+
+
+def test_planting_in_the_admin_marks_its_zone_planted(admin_client, peony):
+    zone = ZoneFactory(state="designed")
+
+    response = admin_client.post(
+        reverse("admin:plantings_planting_add"),
+        {
+            "zone": zone.pk,
+            "species": peony.pk,
+            "quantity": "5",
+            "planted_on": "2024-04-07",
+            "source": "采购",
+        },
+    )
+
+    assert response.status_code == 302
+    zone.refresh_from_db()
+    assert zone.state == "planted"

@@ -36,6 +36,7 @@ PLANTING_COLUMNS = [
     "zone",
     "species",
     "quantity",
+    "is_floor",
     "planted_on",
     "donor",
     "source",
@@ -296,9 +297,9 @@ def test_planting_xlsx_imports_through_the_allocations(planting_gift, zone, herb
     data = xlsx(
         [
             PLANTING_COLUMNS,
-            [None, garden.slug, "A1", "牡丹", 250, DAY, donor, None, "东侧"],
-            [None, garden.name, "A1", "mudan", 80, DAY, donor, None, None],
-            [None, garden.slug, "A1", "芍药", 20, DAY, None, "花市", None],
+            [None, garden.slug, "A1", "牡丹", 250, 0, DAY, donor, None, "东侧"],
+            [None, garden.name, "A1", "mudan", 80, 0, DAY, donor, None, None],
+            [None, garden.slug, "A1", "芍药", 20, None, DAY, None, "花市", None],
         ]
     )
 
@@ -337,7 +338,7 @@ def test_planting_rows_beyond_the_allocations_import_nothing(
     donor = planting_gift[0].donation.donor
     PlantingFactory(zone=zone, allocation=planting_gift[1], quantity=10)
     lines = [
-        f",{zone.garden.slug},A1,牡丹,{quantity},2024-04-07,{donor.name},,"
+        f",{zone.garden.slug},A1,牡丹,{quantity},,2024-04-07,{donor.name},,"
         for quantity in quantities
     ]
     data = csv("\n".join([",".join(PLANTING_COLUMNS), *lines]))
@@ -392,6 +393,7 @@ def test_planting_export_writes_the_import_columns(planting_gift, zone, herbaceo
             "zone": "A1",
             "species": "牡丹",
             "quantity": 250,
+            "is_floor": "0",
             "planted_on": "2024-04-07",
             "donor": allocation.donation.donor.name,
             "source": "",
@@ -403,6 +405,7 @@ def test_planting_export_writes_the_import_columns(planting_gift, zone, herbaceo
             "zone": "A1",
             "species": "芍药",
             "quantity": 20,
+            "is_floor": "0",
             "planted_on": "2024-04-07",
             "donor": "",
             "source": "花市",
@@ -441,3 +444,19 @@ def test_planting_export_query_count_is_constant(
         dataset = PlantingResource().export()
 
     assert len(dataset) == item_count
+
+
+def test_planting_import_marks_the_zone_planted_and_reads_a_floor(zone, peony):
+    zone.state = "designed"
+    zone.save()
+    data = csv(
+        "garden,zone,species,quantity,is_floor,planted_on,source\n"
+        f"{zone.garden.slug},A1,牡丹,12400,余,2024-04-07,植树日花苗\n"
+    )
+
+    result = run_import(PlantingResource(), data)
+
+    assert problems(result) == {}
+    zone.refresh_from_db()
+    assert zone.state == "planted"
+    assert Planting.objects.get().is_floor is True

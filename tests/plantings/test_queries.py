@@ -3,8 +3,16 @@ import datetime as dt
 import pytest
 
 from gardens.models import Species
-from plantings import queries
-from tests.factories import ObservationFactory, SpeciesFactory
+from plantings import queries, services
+from tests.factories import (
+    DonationFactory,
+    ObservationFactory,
+    PlantingFactory,
+    SpeciesFactory,
+    ZoneFactory,
+)
+from tests.plantings.conftest import DAY
+from tongyun.lib.figures import Plants
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +44,77 @@ def test_last_years_records_leave_the_window_in_charge():
     in_bloom = queries.in_bloom(Species.objects.all(), dt.date(2024, 4, 15))
 
     assert list(in_bloom) == [peony]
+
+
+# --- Figures ----------------------------------------------------------------
+
+
+def test_total_planted_is_a_floor_when_any_planting_is():
+    PlantingFactory(quantity=1600)
+    PlantingFactory(quantity=12400, is_floor=True)
+
+    assert queries.total_planted() == Plants(14000, is_floor=True)
+    assert str(queries.total_planted()) == "14000余株"
+
+
+def test_total_planted_counts_exactly_without_floors():
+    PlantingFactory(quantity=300)
+    PlantingFactory(quantity=400)
+
+    assert queries.total_planted() == Plants(700)
+    assert queries.total_planted(quantity=300) == Plants(300)
+
+
+def test_total_given_keeps_a_gifts_floor():
+    DonationFactory(quantity=1000, is_floor=True)
+    DonationFactory(quantity=200)
+
+    assert queries.total_given() == (Plants(1200, is_floor=True), 2)
+
+
+def test_planted_per_species_is_a_floor_where_a_planting_is():
+    exact, floor = SpeciesFactory(), SpeciesFactory()
+    PlantingFactory(species=exact, quantity=700)
+    PlantingFactory(species=floor, quantity=4000, is_floor=True)
+    PlantingFactory(species=floor, quantity=5)
+
+    rows = queries.with_planted(Species.objects.all())
+
+    assert {(s.pk, s.planted, s.planted_is_floor) for s in rows} == {
+        (exact.pk, 700, False),
+        (floor.pk, 4005, True),
+    }
+
+
+def test_species_of_a_garden_are_those_planned_or_planted_there():
+    zone = ZoneFactory()
+    planned, planted, both = SpeciesFactory.create_batch(3)
+    elsewhere = SpeciesFactory()
+    zone.species.set([planned, both])
+    PlantingFactory(zone=zone, species=planted)
+    PlantingFactory(zone=zone, species=both)
+    PlantingFactory(species=elsewhere)
+
+    found = list(queries.species_of_garden(zone.garden))
+
+    assert sorted(s.pk for s in found) == sorted([planned.pk, planted.pk, both.pk])
+
+
+def test_gifts_to_a_species_are_whole_with_what_was_planted_of_it(gift, peony):
+    zone = ZoneFactory()
+    for species, count in [(peony, 400), (gift.items.last().species, 300)]:
+        allocation = services.allocate(
+            donation=gift, zone=zone, species=species, quantity=count, allocated_on=DAY
+        )
+        services.plant(
+            zone=zone,
+            species=species,
+            quantity=count,
+            planted_on=DAY,
+            allocation=allocation,
+        )
+
+    [found] = queries.gifts_to(species=peony)
+
+    assert (found.quantity_display, found.planted_here) == ("1000余株", 400)
+    assert [s.name for s in found.species_list()] == ["牡丹", "芍药"]

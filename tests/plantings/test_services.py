@@ -340,3 +340,38 @@ def test_record_donation_with_shares_above_the_gift_writes_nothing(peony, herbac
 
     assert codes(excinfo) == ["split_exceeds_donation"]
     assert not Donation.objects.exists()
+
+
+# --- A zone with plantings is planted ----------------------------------------
+
+
+def test_planting_marks_a_designed_zone_planted(peony):
+    zone = ZoneFactory(state="designed")
+
+    services.plant(zone=zone, species=peony, quantity=5, planted_on=DAY, source="采购")
+
+    zone.refresh_from_db()
+    assert zone.state == "planted"
+
+
+def test_planting_from_an_allocation_marks_its_zone_planted(gift, peony):
+    zone = ZoneFactory(state="idle")
+    allocation = services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=300, allocated_on=DAY
+    )
+
+    services.plant(
+        zone=zone, species=peony, quantity=300, planted_on=DAY, allocation=allocation
+    )
+
+    zone.refresh_from_db()
+    assert zone.state == "planted"
+
+
+def test_planting_leaves_other_zones_as_they_are(peony):
+    zone, other = ZoneFactory(state="designed"), ZoneFactory(state="designed")
+
+    services.plant(zone=zone, species=peony, quantity=5, planted_on=DAY, source="采购")
+
+    other.refresh_from_db()
+    assert other.state == "designed"

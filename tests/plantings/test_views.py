@@ -13,6 +13,7 @@ from tests.factories import (
     ZoneFactory,
 )
 from tests.plantings.conftest import DAY
+from tongyun.lib.figures import Plants
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_thanks_wall_counts_plants_from_no_donation(client, story, peony):
 
     response = client.get(reverse("plantings:donation_list"))
 
-    assert response.context["totals"]["planted"] == 1000
+    assert response.context["totals"]["planted"] == Plants(1000)
     assert response.context["totals"]["from_donations"] == 400
     assert "1000株" in html(response)
 
@@ -136,8 +137,10 @@ def test_garden_page_shows_donors_planted_and_observations(client, story):
     response = client.get(zone.garden.get_absolute_url())
 
     page = html(response)
-    assert [d.name for d in response.context["donors"]] == ["漷县镇"]
-    assert response.context["donors"][0].allocated == 400
+    gifts = response.context["gifts"]
+    assert [(g.donor.name, g.quantity_display, g.planted_here) for g in gifts] == [
+        ("漷县镇", "1000余株", 400)
+    ]
     planted = {s.name: (s.planted, s.surviving) for s in response.context["planted"]}
     assert planted == {"牡丹": (400, 388)}
     assert "冬季冻害" in page
@@ -164,7 +167,8 @@ def test_species_page_lists_zones_planted_and_donors(client, story, peony):
 
     rows = [(z.code, z.planted, z.surviving) for z in response.context["planted"]]
     assert rows == [("A2", 400, 388)]
-    assert [d.name for d in response.context["donors"]] == ["漷县镇"]
+    gifts = response.context["gifts"]
+    assert [(g.donor.name, g.planted_here) for g in gifts] == [("漷县镇", 400)]
 
 
 # --- Bloom status follows this year's observations --------------------------
