@@ -127,12 +127,6 @@ class EventForm(ServiceRefusalForm):
             "description_en",
             "seedling_goal",
         ]
-        help_texts = {
-            "slug": _(
-                "The event's web address, e.g. planting-day-2025: filled in from "
-                "the English title (under “English version”)."
-            ),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -51,7 +51,6 @@ class EventAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "gardens"]
     search_fields = ["title", "title_en", "slug", "meeting_point"]
     date_hierarchy = "starts_at"
-    prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["gardens"]
     readonly_fields = ["signup_figures"]
     SIGNUP_FIELDS = [

@@ -783,3 +783,23 @@ def test_export_masks_phones_for_staff_without_the_permission(
     assert all(re.fullmatch(r"\d{3}\*{4}\d{4}", phone) for phone in data.get_col(2))
     assert "0013 8000" not in text
     assert "13800138000" not in text
+
+
+def test_staff_add_an_event_with_only_a_chinese_title(admin_client):
+    event = EventFactory.build(title="护绿日", title_en="", slug="")
+    data = event_post(event) | {"gardens": [GardenFactory().pk]}
+
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+
+    assert response.status_code == 302
+    saved = Event.objects.get()
+    day = timezone.localdate(saved.starts_at)
+    assert saved.slug == f"{day:%Y-%m-%d}-hulvri"
+
+
+def test_event_form_leaves_the_slug_editable_and_not_prefilled(admin_client):
+    response = admin_client.get(reverse("admin:events_event_add"))
+
+    form = response.context["adminform"].form
+    assert not form.fields["slug"].required
+    assert list(response.context["adminform"].prepopulated_fields) == []
