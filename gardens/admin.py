@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.admin import FilesAgainAdminMixin
+
 from .models import Community, Garden, Species, Zone
 
 
@@ -29,7 +31,7 @@ class ZoneInline(admin.TabularInline):
 
 
 @admin.register(Garden)
-class GardenAdmin(admin.ModelAdmin):
+class GardenAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "community",
@@ -68,7 +70,7 @@ class GardenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "name",
@@ -96,7 +98,7 @@ class ZoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Species)
-class SpeciesAdmin(admin.ModelAdmin):
+class SpeciesAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "latin_name",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from gardens.admin import photo_preview
+from tongyun.lib.admin import FilesAgainAdminMixin
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import services
@@ -234,7 +235,7 @@ class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(LedgerLockAdmin):
+class ObservationAdmin(FilesAgainAdminMixin, LedgerLockAdmin):
     form = ObservationForm
     list_display = ["observed_on", "zone", "species", "kind", "count", photo_preview]
     list_filter = [

@@ -347,3 +347,16 @@ def test_deleting_a_planted_allocation_in_the_donation_form_is_refused(
     assert response.status_code == 200
     assert "受保护" in response.content.decode()  # Django's own refusal
     assert Allocation.objects.filter(pk=allocation.pk).exists()
+
+
+def test_observation_form_with_errors_asks_for_the_chosen_photo_again(admin_client):
+    photo = SimpleUploadedFile(
+        "bloom.jpg", b"\xff\xd8 photo", content_type="image/jpeg"
+    )
+
+    response = admin_client.post(
+        reverse("admin:plantings_observation_add"), {"kind": "", "photo": photo}
+    )
+
+    form = response.context["adminform"].form
+    assert "choose_again" in [e.code for e in form.errors.as_data()["photo"]]
