@@ -1,8 +1,11 @@
 """Staff keep gardens, zones and species in the admin."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from tests.factories import GardenFactory
 
@@ -10,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def photo():
-    return SimpleUploadedFile(
-        "peony.jpg", b"\xff\xd8 a photo", content_type="image/jpeg"
-    )
+    data = io.BytesIO()
+    Image.new("RGB", (4, 4), "pink").save(data, "PNG")
+    return SimpleUploadedFile("peony.png", data.getvalue(), content_type="image/png")
 
 
 def photo_error_codes(response):
