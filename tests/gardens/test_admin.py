@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from tests.factories import GardenFactory
+from tests.factories import GardenFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,38 @@ def test_garden_with_an_error_in_a_zone_asks_for_the_chosen_photo_again(
     form = response.context["adminform"].form
     assert list(form.errors) == ["photo"]
     assert photo_error_codes(response) == ["choose_again"]
+
+
+@pytest.mark.parametrize("term", ["紫荆园 A1", "紫荆园A1"])
+def test_zone_picker_finds_a_zone_by_garden_and_code_typed_together(admin_client, term):
+    wanted = ZoneFactory(garden__name="紫荆园", code="A1")
+    ZoneFactory(garden__name="月季园", code="A1")
+    ZoneFactory(garden=wanted.garden, code="B1")
+
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "plantings",
+            "model_name": "allocation",
+            "field_name": "zone",
+            "term": term,
+        },
+    )
+
+    assert [row["id"] for row in response.json()["results"]] == [str(wanted.pk)]
+
+
+def test_zones_of_a_garden_fit_a_narrow_screen(admin_client):
+    garden = GardenFactory()
+
+    response = admin_client.get(
+        reverse("admin:gardens_garden_change", args=[garden.pk])
+    )
+
+    zones = response.context["inline_admin_formsets"][0]
+    assert [field["name"] for field in zones.fields()] == [
+        "code",
+        "name",
+        "area_m2",
+        "state",
+    ]

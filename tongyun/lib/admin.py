@@ -12,6 +12,27 @@ from django.utils.translation import gettext_lazy as _
 from tongyun.lib import phones
 from tongyun.lib.forms import ask_for_the_file_again
 
+# A run of Chinese characters, or of letters and digits: "紫荆园A1" is two
+# terms, as "紫荆园 A1" is; arrows, colons and dots between them are not terms.
+TERM = re.compile(r"[\u3400-\u9fff]+|[^\W_]+")
+
+
+def search_terms(text):
+    """The words of a search box, split where Chinese meets letters or digits."""
+    return TERM.findall(text)
+
+
+class SplitSearchMixin:
+    """
+    A model admin whose search (and autocomplete) finds a row by the words
+    of its label in any order, typed with or without spaces: each term
+    (search_terms) must match one of search_fields.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = " ".join(search_terms(search_term))
+        return super().get_search_results(request, queryset, terms)
+
 
 class FilesAgainAdminMixin:
     """
