@@ -254,6 +254,12 @@ class Event(models.Model):
         gardens = self.gardens.all()
         return gardens[0].theme if gardens else "leaf"
 
+    def takes_place_on(self, day):
+        """Whether the event runs on day, a date in the gardens' time zone."""
+        first = timezone.localdate(self.starts_at)
+        last = timezone.localdate(self.ends_at)
+        return first <= day <= last
+
     def is_over(self, now=None):
         return self.ends_at < (now or timezone.now())
 

@@ -200,8 +200,16 @@ def signup_cancel(request, token):
 @staff_member_required
 @permission_required("events.change_signup", raise_exception=True)
 def signup_check_in(request, token):
-    """Staff scan the ticket's QR code and press "Check in"; 303 back."""
+    """
+    Staff scan the ticket's QR code and press "Check in"; 303 back. On
+    another day than the event's, a page asks first (a ticket of another
+    event, or a check-in after the fact); its POST has confirm=yes.
+    """
     signup = get_object_or_404(Signup.objects.select_related("event"), token=token)
+    today = timezone.localdate()
+    if not signup.event.takes_place_on(today) and request.POST.get("confirm") != "yes":
+        ctx = {"signup": signup, "event": signup.event, "today": today}
+        return render(request, "events/check_in_confirm.html", ctx)
     services.check_in(signup)
     return HttpResponseRedirect(signup.get_absolute_url(), status=303)
 

@@ -81,10 +81,27 @@ def rows_to_fill(obj, *, on_add, on_change):
     return on_add if obj is None else on_change
 
 
+def without_related_buttons(db_field, field):
+    """
+    An inline's picker without the buttons to add, edit, delete or view the
+    zone or species: a row of a gift is no place for them, and the table
+    then fits a 1280 px screen.
+    """
+    if db_field.name in ("zone", "species"):
+        for button in ("add", "change", "delete", "view"):
+            setattr(field.widget, f"can_{button}_related", False)
+    return field
+
+
 class DonationItemInline(admin.TabularInline):
     model = DonationItem
     formset = LedgerFormSet
     autocomplete_fields = ["species"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return without_related_buttons(db_field, field)
+
     # No minimum: a gift may be listed by its allocations alone
     # (AllocationFormSet, services.record_allocated_species).
 
@@ -107,7 +124,7 @@ class AllocationInline(admin.TabularInline):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "note":
             field.widget.attrs["size"] = 16  # keep the inline table on screen
-        return field
+        return without_related_buttons(db_field, field)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("zone__garden")

@@ -5,6 +5,7 @@ and the actions of the day (mark attended, cancel).
 
 from django.contrib import admin, messages
 from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -215,6 +216,35 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
         location=BOTH,
     )
     def mark_attended(self, request, queryset):
+        """
+        Check in the selected sign-ups; when some belong to an event on
+        another day than today, a page asks first (its POST carries what
+        was posted, with confirm_day=yes).
+        """
+        today = timezone.localdate()
+        events = Event.objects.filter(pk__in=queryset.values("event"))
+        elsewhere = [event for event in events if not event.takes_place_on(today)]
+        if elsewhere and request.POST.get("confirm_day") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Mark attended on another day?"),
+                "opts": self.opts,
+                "events": elsewhere,
+                "today": today,
+                "count": queryset.count(),
+                "posted": [
+                    (name, value)
+                    for name, values in request.POST.lists()
+                    if name != "csrfmiddlewaretoken"
+                    for value in values
+                ],
+                "back_url": request.get_full_path(),
+            }
+            return TemplateResponse(
+                request,
+                "admin/events/signup/mark_attended_confirmation.html",
+                context,
+            )
         selected = queryset.count()
         marked = services.mark_attended(queryset)
         self.message_user(

@@ -424,8 +424,36 @@ def test_checkin_list_query_count_is_constant(
     assert len(response.context["cl"].result_list) == item_count
 
 
+def event_today():
+    now = timezone.now()
+    return EventFactory(
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(minutes=30),
+        signup_opens_at=now - dt.timedelta(days=3),
+        signup_closes_at=now - dt.timedelta(hours=1),
+    )
+
+
+def test_mark_attended_on_another_day_asks_for_confirmation_first(admin_client):
+    signup = SignupFactory()  # its event is in ten days
+
+    asked = admin_client.post(SIGNUPS, action_post("mark_attended", [signup]))
+    signup.refresh_from_db()
+    checked_in_before = signup.checked_in_at
+    confirmed = admin_client.post(
+        SIGNUPS, action_post("mark_attended", [signup]) | {"confirm_day": "yes"}
+    )
+
+    signup.refresh_from_db()
+    assert asked.status_code == 200
+    assert list(asked.context["events"]) == [signup.event]
+    assert checked_in_before is None
+    assert confirmed.status_code == 302
+    assert signup.checked_in_at is not None
+
+
 def test_mark_attended_checks_in_confirmed_signups(admin_client):
-    event = EventFactory()
+    event = event_today()
     earlier = timezone.now() - dt.timedelta(hours=1)
     arriving = SignupFactory(event=event)
     arrived = SignupFactory(event=event, checked_in_at=earlier)
