@@ -116,6 +116,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates that cannot be misread: 2024-04-07, "7 April 2024".
+FORMAT_MODULE_PATH = ["tongyun.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -133,7 +133,7 @@ def test_event_list_in_english_reads_english_titles_and_seats(english):
     page = html(response)
     assert "Planting day" in page
     assert "植树日" not in page
-    assert "Sunday, April 6, 2031" in page
+    assert "Sunday, 6 April 2031" in page
     assert "1 of 5 seat left" in page
 
 
