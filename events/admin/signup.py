@@ -19,7 +19,7 @@ from .. import services
 from ..admin_forms import GroupBookingForm, HoursForm, ServiceAdminMixin, SignupForm
 from ..models import Event, Signup
 from ..resources import SignupResource
-from .event import EVENT_FILTER, promoted_message
+from .event import EVENT_FILTER, checkin_url, promoted_message
 
 # Actions offered on the check-in list and on one sign-up's page.
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
@@ -74,6 +74,7 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
     resource_classes = [SignupResource]
     export_formats = [CSV, XLSX]
     export_form_class = ExportForm
+    export_template_name = "admin/events/signup/export.html"
     to_encoding = "utf-8-sig"  # with a BOM, so that Excel reads Chinese right
 
     # The change form's fieldsets; who holds a seat is read-only there.
@@ -201,6 +202,18 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
             extra_context["checkin_event"] = event
             extra_context["checkin_figures"] = event.figures_summary()
         return super().changelist_view(request, extra_context)
+
+    def init_request_context_data(self, request, form):
+        """The export page says which event's sign-ups it exports."""
+        context = super().init_request_context_data(request, form)
+        event = self.filtered_event(request)
+        if event is None:
+            context["title"] = gettext("Export sign-ups")
+            return context
+        context["title"] = gettext("Export sign-ups: {event}").format(event=event.title)
+        context["checkin_event"] = event
+        context["checkin_url"] = checkin_url(event)
+        return context
 
     def get_export_filename(self, request, queryset, file_format):
         event = self.filtered_event(request)

@@ -831,3 +831,18 @@ def test_event_form_leaves_the_slug_editable_and_not_prefilled(admin_client):
     form = response.context["adminform"].form
     assert not form.fields["slug"].required
     assert list(response.context["adminform"].prepopulated_fields) == []
+
+
+def test_export_page_names_the_event_and_leads_back_to_its_checkin_list(
+    admin_client,
+):
+    event = EventFactory(title="乡土植物进社区")
+    url = reverse("admin:events_signup_export") + f"?event__id__exact={event.pk}"
+
+    response = admin_client.get(url)
+
+    html = response.content.decode()
+    assert "乡土植物进社区" in response.context["title"]
+    assert f"<h1>{response.context['title']}</h1>" in html
+    breadcrumbs = html.split('class="breadcrumbs"')[1].split("</div>")[0]
+    assert f'href="{SIGNUPS}?event__id__exact={event.pk}"' in breadcrumbs
