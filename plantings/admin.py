@@ -117,13 +117,15 @@ class AllocationInline(admin.TabularInline):
     readonly_fields = ["planted"]
     autocomplete_fields = ["zone", "species"]
 
+    class Media:
+        # Narrower pickers keep the table within a 1280 px screen.
+        css = {"all": ["plantings/admin.css"]}
+
     def get_extra(self, request, obj=None, **kwargs):
         return rows_to_fill(obj, on_add=2, on_change=1)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "note":
-            field.widget.attrs["size"] = 16  # keep the inline table on screen
         return without_related_buttons(db_field, field)
 
     def get_queryset(self, request):
