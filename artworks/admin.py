@@ -10,18 +10,20 @@ with no public URL: the admin shows them through the site's image view
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import PhoneAdminMixin
 
 from . import services
-from .admin_forms import ArtworkForm, CallForm
+from .admin_forms import ArtworkForm, CallForm, RejectForm
 from .models import Artwork, Call
 
 THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
@@ -58,6 +60,45 @@ def _moderation_action(status, description, done):
         modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
 
     return action
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """
+    The works' status; the list opens on the works waiting for review, and
+    "All" shows every work.
+    """
+
+    title = _("status")
+    parameter_name = "status__exact"  # the links of CallAdmin.works use it
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def value(self):
+        return super().value() or Status.PENDING
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() == self.ALL,
+            "query_string": changelist.get_query_string(
+                {self.parameter_name: self.ALL}
+            ),
+            "display": _("All"),
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value}
+                ),
+                "display": label,
+            }
 
 
 # --- Calls ----------------------------------------------------------------
@@ -155,7 +196,7 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
         "reviewed",
     ]
     list_display_links = ["thumbnail_preview", "title"]
-    list_filter = ["status", "category", "call", "is_minor"]
+    list_filter = [StatusFilter, "category", "call", "is_minor"]
     list_select_related = ["call", "reviewed_by"]
     list_per_page = 50
     actions = ["approve", "feature", "reject", "back_to_pending"]
@@ -173,6 +214,7 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
         "masked_phone",
         "full_phone",
         "is_minor",
+        "age_group",
         "guardian_consent",
         "submitted_at",
     ]
@@ -207,7 +249,7 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "masked_phone",
-                    ("is_minor", "guardian_consent"),
+                    ("is_minor", "age_group", "guardian_consent"),
                     "submitted_at",
                 ]
             },
@@ -314,6 +356,12 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
             for name, options in self.fieldsets
         ]
 
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        # Deleting sits on a work's own page, away from approve and feature.
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
     # --- Saving and deleting
 
     def save_model(self, request, obj, form, change):
@@ -357,15 +405,45 @@ class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
             "count",
         ),
     )
-    reject = _moderation_action(
-        Status.REJECTED,
-        _("Reject: keep out of the gallery"),
-        ngettext_lazy(
-            "{count} work not accepted: it stays out of the gallery.",
-            "{count} works not accepted: they stay out of the gallery.",
-            "count",
-        ),
+
+    @admin.action(
+        description=_("Reject: keep out of the gallery"), permissions=["change"]
     )
+    def reject(self, request, queryset):
+        """
+        First a page asking for an optional note to the submitters; its
+        POST (with "apply") rejects the works through services.moderate.
+        """
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            note = form.cleaned_data["moderation_note"] or None
+            count = services.moderate(
+                queryset, status=Status.REJECTED, by=request.user, note=note
+            )
+            done = ngettext(
+                "{count} work not accepted: it stays out of the gallery.",
+                "{count} works not accepted: they stay out of the gallery.",
+                count,
+            )
+            self.message_user(request, done.format(count=count), messages.SUCCESS)
+            return None
+        works = list(queryset.select_related("call"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": ngettext(
+                "Reject {count} work", "Reject {count} works", len(works)
+            ).format(count=len(works)),
+            "opts": self.opts,
+            "form": form,
+            "works": works,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            # The list as it was, with its filters: the form posts back to it.
+            "changelist_url": request.get_full_path(),
+        }
+        return TemplateResponse(
+            request, "admin/artworks/artwork/reject_confirmation.html", context
+        )
+
     back_to_pending = _moderation_action(
         Status.PENDING,
         _("Back to waiting for review"),

@@ -6,6 +6,7 @@ The public submission form is forms.ArtworkForm; these serve staff only.
 
 from django import forms
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .models import Artwork, Call, Category
 
@@ -80,3 +81,18 @@ class ArtworkForm(forms.ModelForm):
             category.choices = [
                 (value, label) for value, label in Category.choices if value in offered
             ]
+
+
+class RejectForm(forms.Form):
+    """The page that rejecting works asks first: an optional note to them."""
+
+    moderation_note = forms.CharField(
+        label=capfirst(Artwork._meta.get_field("moderation_note").verbose_name),
+        help_text=_(
+            "Optional. Each submitter sees it on the status page of their work, "
+            "e.g. why the work was not accepted. Left empty, a work keeps any "
+            "note it has."
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )

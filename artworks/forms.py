@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib.forms import PublicForm
+from tongyun.lib.forms import PublicForm, ask_for_the_file_again
 from tongyun.lib.phones import normalise_mobile
 
 from . import services
@@ -11,10 +11,6 @@ from .models import Artwork
 
 # What the file input offers to pick; images.prepare decides by the bytes.
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
-CHOOSE_AGAIN = _(
-    "A browser cannot keep a chosen file when the form comes back: please "
-    "choose the file again."
-)
 
 
 class ArtworkForm(PublicForm):
@@ -131,16 +127,8 @@ class ArtworkForm(PublicForm):
         ]
 
     def ask_for_the_file_again(self):
-        """
-        Before this form is shown again with errors, say under the image
-        that the file must be chosen again: a browser never keeps a file
-        input's choice. Does nothing when no file was sent.
-        """
-        if not (self.is_bound and self.errors and self.files.get("image")):
-            return
-        codes = [error.code for error in self.errors.as_data().get("image", [])]
-        if "choose_again" not in codes:
-            self.add_error("image", ValidationError(CHOOSE_AGAIN, code="choose_again"))
+        """Before the form is shown again with errors: see lib.forms."""
+        ask_for_the_file_again(self, "image")
 
     def clean_phone(self):
         return normalise_mobile(self.cleaned_data["phone"])

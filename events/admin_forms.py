@@ -119,6 +119,7 @@ class EventForm(ServiceRefusalForm):
             "starts_at",
             "ends_at",
             "meeting_point",
+            "organiser_phone",
             "meeting_point_en",
             "capacity",
             "signup_opens_at",
@@ -127,12 +128,6 @@ class EventForm(ServiceRefusalForm):
             "description_en",
             "seedling_goal",
         ]
-        help_texts = {
-            "slug": _(
-                "The event's web address, e.g. planting-day-2025: filled in from "
-                "the English title (under “English version”)."
-            ),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import FieldConstraintsMixin
 from tongyun.lib.queries import count_of, sum_of
+from tongyun.lib.slugs import pinyin_slug, unique_slug
 from tongyun.lib.tokens import new_token  # migrations name events.models.new_token
 
 MAX_PUBLIC_HEADCOUNT = 5
@@ -126,7 +127,16 @@ class Event(FieldConstraintsMixin, models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    slug = models.SlugField(_("slug"), unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        unique=True,
+        blank=True,
+        help_text=_(
+            "The event's web address. Leave it empty to have it made from the "
+            "date and the title, e.g. 2025-04-06-zhishuri (the Chinese title in "
+            "pinyin); change it before the event is announced."
+        ),
+    )
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.PLANTING_DAY
     )
@@ -212,8 +222,28 @@ class Event(FieldConstraintsMixin, models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, **kwargs):
+        if not self.slug:
+            self.slug = self.new_slug()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
+        super().save(**kwargs)
+
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
+
+    def new_slug(self):
+        """
+        A free web address from the local start date and the English title,
+        or the Chinese title in pinyin: "2025-04-06-zhishuri". One query per
+        address tried. Two events saved at the same moment under the same
+        address would make the second save fail on the unique constraint,
+        as with a typed address.
+        """
+        words = pinyin_slug(self.title_en or self.title) or "event"
+        base = f"{timezone.localdate(self.starts_at):%Y-%m-%d}-{words}"
+        others = Event.objects.exclude(pk=self.pk)
+        return unique_slug(base, taken=lambda s: others.filter(slug=s).exists())
 
     @property
     def hours(self):
@@ -240,6 +270,12 @@ class Event(FieldConstraintsMixin, models.Model):
         phone = self.organiser_phone.strip()
         digits = "".join(c for c in phone if c.isdigit())
         return f"+{digits}" if phone.startswith("+") else digits
+
+    def takes_place_on(self, day):
+        """Whether the event runs on day, a date in the gardens' time zone."""
+        first = timezone.localdate(self.starts_at)
+        last = timezone.localdate(self.ends_at)
+        return first <= day <= last
 
     def is_over(self, now=None):
         return self.ends_at < (now or timezone.now())

@@ -262,11 +262,19 @@ def signup_cancel(request, token):
 @permission_required("events.change_signup", raise_exception=True)
 def signup_check_in(request, token):
     """
-    Staff scan the ticket's QR code and press "Check in"; 303 back. A
+    Staff scan the ticket's QR code and press "Check in"; 303 back. On
+    another day than the event's, a page asks first (a ticket of another
+    event, or a check-in after the fact); its POST has confirm=yes. A
     sign-up without seats (waiting, cancelled) is refused: its ticket again,
     409, with the reason.
     """
     signup = get_object_or_404(_ticket_signups(), token=token)
+    today = timezone.localdate()
+    # Ask about the day only for a ticket that may be checked in at all.
+    asks = signup.holds_seats and not signup.event.takes_place_on(today)
+    if asks and request.POST.get("confirm") != "yes":
+        ctx = {"signup": signup, "event": signup.event, "today": today}
+        return render(request, "events/check_in_confirm.html", ctx)
     try:
         services.check_in(signup)
     except ValidationError as refusal:

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
+
 from .models import Community, Garden, Species, Zone
 
 
@@ -22,14 +24,20 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 class ZoneInline(admin.TabularInline):
+    """A garden's zones at a glance; design and photo on each zone's page."""
+
     model = Zone
-    fields = ["code", "name", "area_m2", "state", "designer"]
+    fields = ["code", "name", "area_m2", "state"]
     extra = 0
     show_change_link = True
 
+    class Media:
+        # Narrow inputs keep the table within a 1280 px screen beside the menu.
+        css = {"all": ["gardens/admin.css"]}
+
 
 @admin.register(Garden)
-class GardenAdmin(admin.ModelAdmin):
+class GardenAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "community",
@@ -68,7 +76,7 @@ class GardenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(SplitSearchMixin, FilesAgainAdminMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "name",
@@ -96,7 +104,7 @@ class ZoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Species)
-class SpeciesAdmin(admin.ModelAdmin):
+class SpeciesAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "latin_name",

@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from gardens.admin import photo_preview
+from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import services
 from .admin_forms import (
     AllocationForm,
     AllocationFormSet,
+    AllocationRowForm,
     LedgerFormSet,
     ObservationForm,
     PlantingForm,
@@ -58,6 +60,15 @@ class LedgerLockAdmin(admin.ModelAdmin):
         return super()._changeform_view(request, object_id, form_url, extra_context)
 
 
+def gift_defaults(donation):
+    """A new allocation's initial date and species, from its gift."""
+    species = donation.species_list()
+    initial = {"allocated_on": donation.received_on}
+    if len(species) == 1:
+        initial["species"] = species[0].pk
+    return initial
+
+
 @admin.register(Donor)
 class DonorAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "contact"]
@@ -65,27 +76,57 @@ class DonorAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en"]
 
 
+def rows_to_fill(obj, *, on_add, on_change):
+    """How many empty rows an inline offers: a new gift is entered at once."""
+    return on_add if obj is None else on_change
+
+
+def without_related_buttons(db_field, field):
+    """
+    An inline's picker without the buttons to add, edit, delete or view the
+    zone or species: a row of a gift is no place for them, and the table
+    then fits a 1280 px screen.
+    """
+    if db_field.name in ("zone", "species"):
+        for button in ("add", "change", "delete", "view"):
+            setattr(field.widget, f"can_{button}_related", False)
+    return field
+
+
 class DonationItemInline(admin.TabularInline):
     model = DonationItem
     formset = LedgerFormSet
     autocomplete_fields = ["species"]
-    extra = 0
-    min_num = 1
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return without_related_buttons(db_field, field)
+
+    # No minimum: a gift may be listed by its allocations alone
+    # (AllocationFormSet, services.record_allocated_species).
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return rows_to_fill(obj, on_add=2, on_change=0)
 
 
 class AllocationInline(admin.TabularInline):
     model = Allocation
+    form = AllocationRowForm
     formset = AllocationFormSet
     fields = ["zone", "species", "quantity", "planted", "allocated_on", "note"]
     readonly_fields = ["planted"]
     autocomplete_fields = ["zone", "species"]
-    extra = 0
+
+    class Media:
+        # Narrower pickers keep the table within a 1280 px screen.
+        css = {"all": ["plantings/admin.css"]}
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return rows_to_fill(obj, on_add=2, on_change=1)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "note":
-            field.widget.attrs["size"] = 16  # keep the inline table on screen
-        return field
+        return without_related_buttons(db_field, field)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("zone__garden")
@@ -133,7 +174,14 @@ class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         # One registry per request lets the allocations see the species shares.
         kwargs["siblings"] = request.__dict__.setdefault("_ledger_formsets", {})
+        if isinstance(inline, AllocationInline) and obj is not None and obj.pk:
+            # New rows start with the gift's date, and its species if one.
+            kwargs["initial"] = [gift_defaults(obj)] * inline.get_extra(request, obj)
         return kwargs
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.record_allocated_species(form.instance)
 
     @admin.display(description=_("given"), ordering="quantity")
     def quantity_display(self, donation):
@@ -173,18 +221,34 @@ class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(LedgerLockAdmin):
+class AllocationAdmin(SplitSearchMixin, LedgerLockAdmin):
     form = AllocationForm
     list_display = ["donation", "zone", "species", "quantity", "allocated_on"]
     list_filter = ["zone__garden", "species", "donation__donor"]
     list_select_related = ["donation__donor", "zone__garden", "species"]
+    # The words of its label, "张家湾镇 → 紫荆园 A1: 紫荆 120 (2024-04-07)".
     search_fields = [
         "donation__donor__name",
+        "zone__garden__name",
         "zone__code",
         "zone__name",
         "species__name",
     ]
     autocomplete_fields = ["donation", "zone", "species"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The picker's labels name the donor, garden, zone and species.
+        queryset = queryset.select_related("donation__donor", "zone__garden", "species")
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_changeform_initial_data(self, request):
+        """The gift's date and only species, for a gift named in the URL."""
+        initial = super().get_changeform_initial_data(request)
+        pk = str(initial.get("donation", ""))
+        donation = Donation.objects.filter(pk=pk).first() if pk.isdigit() else None
+        if donation is not None:
+            initial = {**gift_defaults(donation), **initial}
+        return initial
 
     def ledger_rows(self, request, allocation):
         # The gift it draws from, and the one it leaves if moved.
@@ -234,7 +298,7 @@ class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(LedgerLockAdmin):
+class ObservationAdmin(FilesAgainAdminMixin, LedgerLockAdmin):
     form = ObservationForm
     list_display = ["observed_on", "zone", "species", "kind", "count", photo_preview]
     list_filter = [

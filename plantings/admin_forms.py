@@ -31,6 +31,54 @@ class LedgerFormSet(BaseInlineFormSet):
         ]
 
 
+SPECIES_UNKNOWN = _(
+    "Choose the species: the gift has several, and this zone is planned for "
+    "none or several of them."
+)
+LEFT_TO_THE_GIFT = {
+    "species": _(
+        "Left empty: the gift's only species, or the one of its species this "
+        "zone is planned for."
+    ),
+    "allocated_on": _("Left empty: the day the gift was received."),
+}
+
+
+class FromTheGiftForm(forms.ModelForm):
+    """
+    An allocation whose species and date may be left to its gift
+    (fill_from_gift): the gift's received date, and its only species or the
+    one the zone is planned for (services.default_species).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, help_text in LEFT_TO_THE_GIFT.items():
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = help_text
+
+    def fill_from_gift(self, *, received_on, donated):
+        """Fill species and date where left empty; an error if species can't."""
+        data = self.cleaned_data
+        if not data.get("allocated_on") and received_on is not None:
+            data["allocated_on"] = self.instance.allocated_on = received_on
+        if not data.get("species") and data.get("zone"):
+            species = services.default_species(donated=donated, zone=data["zone"])
+            if species is None:
+                self.add_error(
+                    "species", ValidationError(SPECIES_UNKNOWN, code="species_unknown")
+                )
+            else:
+                data["species"] = self.instance.species = species
+
+
+class AllocationRowForm(FromTheGiftForm):
+    class Meta:
+        model = Allocation
+        fields = ["zone", "species", "quantity", "allocated_on", "note"]
+
+
 class AllocationFormSet(LedgerFormSet):
     def clean(self):
         super().clean()
@@ -38,8 +86,26 @@ class AllocationFormSet(LedgerFormSet):
         donation = self.instance
         if any(self.errors) or items is None or not items.is_valid():
             return
+        donated = [form.cleaned_data["species"] for form in items.kept_forms()]
+        for form in self.kept_forms():
+            form.fill_from_gift(received_on=donation.received_on, donated=donated)
+        if any(self.errors):
+            return
+        if not donated and not self.kept_forms():
+            raise ValidationError(
+                _("Name the gift's species, or allocate it."), code="no_species"
+            )
         if donation.quantity is None:
             return  # the donation form shows its own error
+        if donated:
+            shares = {
+                form.cleaned_data["species"]: form.cleaned_data.get("quantity")
+                for form in items.kept_forms()
+            }
+        else:
+            # A gift listed by its allocations alone: their species, no split
+            # (services.record_allocated_species records them).
+            shares = {form.cleaned_data["species"]: None for form in self.kept_forms()}
         planted = dict(
             Allocation.objects.filter(donation=donation.pk)
             .annotate(planted=Sum("plantings__quantity", default=0))
@@ -51,10 +117,7 @@ class AllocationFormSet(LedgerFormSet):
             services.check_donation(
                 quantity=donation.quantity,
                 is_floor=donation.is_floor,
-                items={
-                    form.cleaned_data["species"]: form.cleaned_data.get("quantity")
-                    for form in items.kept_forms()
-                },
+                items=shares,
                 allocations=[
                     (
                         form.cleaned_data["species"],
@@ -68,7 +131,7 @@ class AllocationFormSet(LedgerFormSet):
             raise ValidationError(e.messages) from None
 
 
-class AllocationForm(forms.ModelForm):
+class AllocationForm(FromTheGiftForm):
     class Meta:
         model = Allocation
         fields = ["donation", "zone", "species", "quantity", "allocated_on", "note"]
@@ -78,6 +141,11 @@ class AllocationForm(forms.ModelForm):
         if self.errors:
             return data
         donation = data["donation"]
+        self.fill_from_gift(
+            received_on=donation.received_on, donated=donation.species_list()
+        )
+        if self.errors:
+            return data
         items, allocations = services.ledger_of(
             donation, exclude_allocation=self.instance.pk
         )
@@ -133,6 +201,7 @@ class PlantingForm(ZoneAndSpeciesFromSource):
             "zone",
             "species",
             "quantity",
+            "is_floor",
             "planted_on",
             "source",
             "event",

@@ -214,11 +214,12 @@ class Allocation(models.Model):
         ]
 
     def __str__(self):
-        return gettext("{donor} → {zone}: {species} {count}").format(
+        return gettext("{donor} → {zone}: {species} {count} ({date})").format(
             donor=self.donation.donor.name,
             zone=f"{self.zone.garden.name} {self.zone.code}",
             species=self.species.name,
             count=self.quantity,
+            date=f"{self.allocated_on:%Y-%m-%d}",
         )
 
 

@@ -173,6 +173,35 @@ def ledger_of(donation, exclude_allocation=None):
     return items, [(a.species, a.quantity, a.planted) for a in rows]
 
 
+def default_species(*, donated, zone):
+    """
+    The species an allocation of a gift to zone is of, when staff leave it
+    to be told: the gift's only species; else the one of its species that
+    zone is planned for; else None (staff must choose). donated lists the
+    gift's species (empty: not named yet, then any species zone is planned
+    for counts). One query: the zone's planned species.
+    """
+    if len(donated) == 1:
+        return donated[0]
+    planned = [s for s in zone.species.all() if not donated or s in donated]
+    return planned[0] if len(planned) == 1 else None
+
+
+def record_allocated_species(donation):
+    """
+    Name as the gift's species, with no split, the species it was
+    allocated to, when staff named none (a gift listed by its allocations
+    alone). Does nothing to a gift that names its species. Two queries, and
+    one insert.
+    """
+    if donation.items.exists():
+        return
+    species = donation.allocations.values_list("species", flat=True).distinct()
+    DonationItem.objects.bulk_create(
+        DonationItem(donation=donation, species_id=pk, quantity=None) for pk in species
+    )
+
+
 @transaction.atomic
 def allocate(*, donation, zone, species, quantity, allocated_on, note=""):
     """

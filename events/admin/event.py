@@ -51,7 +51,6 @@ class EventAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "gardens"]
     search_fields = ["title", "title_en", "slug", "meeting_point"]
     date_hierarchy = "starts_at"
-    prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["gardens"]
     readonly_fields = ["signup_figures"]
     SIGNUP_FIELDS = [
@@ -62,7 +61,10 @@ class EventAdmin(ServiceAdminMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "gardens"]}),
-        (_("When and where"), {"fields": ["starts_at", "ends_at", "meeting_point"]}),
+        (
+            _("When and where"),
+            {"fields": ["starts_at", "ends_at", "meeting_point", "organiser_phone"]},
+        ),
         (_("Sign-up"), {"fields": SIGNUP_FIELDS}),
         (None, {"fields": ["description", "seedling_goal"]}),
         (

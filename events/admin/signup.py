@@ -5,6 +5,7 @@ and the actions of the day (mark attended, cancel).
 
 from django.contrib import admin, messages
 from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from .. import services
 from ..admin_forms import GroupBookingForm, HoursForm, ServiceAdminMixin, SignupForm
 from ..models import Event, Signup
 from ..resources import SignupResource
-from .event import EVENT_FILTER, promoted_message
+from .event import EVENT_FILTER, checkin_url, promoted_message
 
 # Actions offered on the check-in list and on one sign-up's page.
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
@@ -73,6 +74,7 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
     resource_classes = [SignupResource]
     export_formats = [CSV, XLSX]
     export_form_class = ExportForm
+    export_template_name = "admin/events/signup/export.html"
     to_encoding = "utf-8-sig"  # with a BOM, so that Excel reads Chinese right
 
     # The change form's fieldsets; who holds a seat is read-only there.
@@ -201,6 +203,18 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
             extra_context["checkin_figures"] = event.figures_summary()
         return super().changelist_view(request, extra_context)
 
+    def init_request_context_data(self, request, form):
+        """The export page says which event's sign-ups it exports."""
+        context = super().init_request_context_data(request, form)
+        event = self.filtered_event(request)
+        if event is None:
+            context["title"] = gettext("Export sign-ups")
+            return context
+        context["title"] = gettext("Export sign-ups: {event}").format(event=event.title)
+        context["checkin_event"] = event
+        context["checkin_url"] = checkin_url(event)
+        return context
+
     def get_export_filename(self, request, queryset, file_format):
         event = self.filtered_event(request)
         name = f"signups-{event.slug}" if event else "signups"
@@ -215,6 +229,35 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
         location=BOTH,
     )
     def mark_attended(self, request, queryset):
+        """
+        Check in the selected sign-ups; when some belong to an event on
+        another day than today, a page asks first (its POST carries what
+        was posted, with confirm_day=yes).
+        """
+        today = timezone.localdate()
+        events = Event.objects.filter(pk__in=queryset.values("event"))
+        elsewhere = [event for event in events if not event.takes_place_on(today)]
+        if elsewhere and request.POST.get("confirm_day") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Mark attended on another day?"),
+                "opts": self.opts,
+                "events": elsewhere,
+                "today": today,
+                "count": queryset.count(),
+                "posted": [
+                    (name, value)
+                    for name, values in request.POST.lists()
+                    if name != "csrfmiddlewaretoken"
+                    for value in values
+                ],
+                "back_url": request.get_full_path(),
+            }
+            return TemplateResponse(
+                request,
+                "admin/events/signup/mark_attended_confirmation.html",
+                context,
+            )
         selected = queryset.count()
         marked = services.mark_attended(queryset)
         self.message_user(

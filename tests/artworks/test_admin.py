@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 ARTWORKS = reverse("admin:artworks_artwork_changelist")
 CALLS = reverse("admin:artworks_call_changelist")
+# The list opens on the works waiting for review; this shows them all.
+ALL_WORKS = ARTWORKS + "?status__exact=all"
 PENDING, APPROVED, REJECTED, FEATURED = "pending", "approved", "rejected", "featured"
+# Rejecting asks for a note first; this answers that page (with no note).
+CONFIRM = {"apply": "yes", "moderation_note": ""}
 
 
 def storage():
@@ -131,7 +135,7 @@ def call_post(call, **changes):
 def test_artwork_list_shows_thumbnails_through_the_image_view(admin_client):
     artwork = ArtworkFactory()
 
-    response = admin_client.get(ARTWORKS)
+    response = admin_client.get(ALL_WORKS)
 
     html = response.content.decode()
     thumb = reverse("artworks:image", args=[artwork.pk, "thumb"])
@@ -144,7 +148,7 @@ def test_artwork_thumbnails_fit_a_square_big_enough_to_judge(admin_client):
         thumbnail_width=480, thumbnail_height=360
     )
 
-    response = admin_client.get(ARTWORKS)
+    response = admin_client.get(ALL_WORKS)
 
     assert 'width="120" height="90"' in response.content.decode()
 
@@ -197,7 +201,7 @@ def test_artwork_list_query_count_is_constant(
     # 6 queries: session, user, the call filter's calls, count, total count,
     # works with their call and reviewer (select_related).
     with django_assert_num_queries(6):
-        response = admin_client.get(ARTWORKS)
+        response = admin_client.get(ALL_WORKS)
 
     assert len(response.context["cl"].result_list) == item_count
 
@@ -205,8 +209,8 @@ def test_artwork_list_query_count_is_constant(
 def test_artwork_list_pages_fifty_works_with_actions_above_and_below(admin_client):
     ArtworkFactory.create_batch(51, call=CallFactory())
 
-    first = admin_client.get(ARTWORKS)
-    second = admin_client.get(ARTWORKS, {"p": "2"})
+    first = admin_client.get(ALL_WORKS)
+    second = admin_client.get(ALL_WORKS + "&p=2")
 
     html = first.content.decode()
     rows = [len(r.context["cl"].result_list) for r in (first, second)]
@@ -219,6 +223,53 @@ def test_artwork_list_pages_fifty_works_with_actions_above_and_below(admin_clien
 
 
 # --- Moderating ---------------------------------------------------------------
+
+
+def test_artwork_list_opens_on_the_works_waiting_for_review(admin_client):
+    call = CallFactory()
+    waiting = pending(call=call)
+    ArtworkFactory(call=call, status=APPROVED)
+
+    default = admin_client.get(ARTWORKS)
+    everything = admin_client.get(ARTWORKS, {"status__exact": "all"})
+
+    assert list(default.context["cl"].result_list) == [waiting]
+    assert len(everything.context["cl"].result_list) == 2
+    panel = default.content.decode().split('id="changelist-filter"')[1]
+    assert 'href="?status__exact=all"' in panel
+
+
+def test_rejecting_asks_for_a_note_to_the_submitters_first(clerk_client):
+    chosen = [pending(), pending()]
+
+    response = clerk_client.post(ARTWORKS, action_post("reject", chosen))
+
+    assert response.status_code == 200
+    assert "moderation_note" in response.context["form"].fields
+    assert [a.status for a in Artwork.objects.all()] == [PENDING, PENDING]
+    html = response.content.decode()
+    assert all(f'value="{a.pk}"' in html for a in chosen)
+
+
+def test_rejecting_with_a_note_gives_the_note_to_each_work(clerk_client):
+    chosen = [pending(), pending()]
+    other = pending()
+    data = action_post("reject", chosen) | {
+        "apply": "yes",
+        "moderation_note": "画面与牡丹主题无关。",
+    }
+
+    response = clerk_client.post(ARTWORKS, data)
+
+    assert response.status_code == 302
+    for artwork in chosen:
+        artwork.refresh_from_db()
+        assert (artwork.status, artwork.moderation_note) == (
+            REJECTED,
+            "画面与牡丹主题无关。",
+        )
+    other.refresh_from_db()
+    assert (other.status, other.moderation_note) == (PENDING, "")
 
 
 @pytest.mark.parametrize(
@@ -238,7 +289,7 @@ def test_moderation_action_records_status_and_reviewer_of_selected_works(
     other = ArtworkFactory(call=call, status=APPROVED, reviewed_at=None)
     before = timezone.now()
 
-    response = clerk_client.post(ARTWORKS, action_post(action, chosen))
+    response = clerk_client.post(ARTWORKS, action_post(action, chosen) | CONFIRM)
 
     assert response.status_code == 302
     for artwork in chosen:
@@ -303,7 +354,7 @@ def test_moderation_action_says_how_many_works_changed(
 
     # Following the redirect shows, and so uses up, each time's message.
     pages = [
-        clerk_client.post(ARTWORKS, action_post(action, chosen), follow=True)
+        clerk_client.post(ALL_WORKS, action_post(action, chosen) | CONFIRM, follow=True)
         for chosen in (one, three)
     ]
 
@@ -490,22 +541,22 @@ def test_deleting_a_work_deletes_its_files(
     assert storage().exists(kept.thumbnail.name)
 
 
-def test_deleting_selected_works_deletes_their_files(
-    clerk_client, django_capture_on_commit_callbacks
-):
+def test_delete_is_not_offered_beside_approve_and_feature(clerk_client):
     call = CallFactory()
     chosen = ArtworkFactory.create_batch(2, call=call)
-    kept = ArtworkFactory(call=call)
-    names = [name for a in chosen for name in (a.image.name, a.thumbnail.name)]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        clerk_client.post(
-            ARTWORKS, action_post("delete_selected", chosen) | {"post": "yes"}
-        )
+    listing = clerk_client.get(ARTWORKS)
+    clerk_client.post(
+        ARTWORKS, action_post("delete_selected", chosen) | {"post": "yes"}
+    )
 
-    assert list(Artwork.objects.all()) == [kept]
-    assert [storage().exists(name) for name in names] == [False] * 4
-    assert storage().exists(kept.image.name)
+    offered = [
+        value
+        for value, _label in listing.context["action_form"].fields["action"].choices
+    ]
+    assert "delete_selected" not in offered
+    assert {"approve", "feature", "reject"} <= set(offered)
+    assert Artwork.objects.count() == 2
 
 
 def test_files_stay_until_the_deletion_commits(

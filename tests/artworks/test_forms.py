@@ -130,7 +130,7 @@ def test_submit_page_without_an_open_call_says_when_the_last_one_closed(english)
     assert response.status_code == 200
     assert "<form" not in page.split("<main", 1)[1]
     assert "Peony call" in page
-    assert "May 31, 2024" in page
+    assert "31 May 2024" in page
 
 
 def test_submit_page_without_an_open_call_says_when_the_next_opens(client):

@@ -424,8 +424,36 @@ def test_checkin_list_query_count_is_constant(
     assert len(response.context["cl"].result_list) == item_count
 
 
+def event_today():
+    now = timezone.now()
+    return EventFactory(
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(minutes=30),
+        signup_opens_at=now - dt.timedelta(days=3),
+        signup_closes_at=now - dt.timedelta(hours=1),
+    )
+
+
+def test_mark_attended_on_another_day_asks_for_confirmation_first(admin_client):
+    signup = SignupFactory()  # its event is in ten days
+
+    asked = admin_client.post(SIGNUPS, action_post("mark_attended", [signup]))
+    signup.refresh_from_db()
+    checked_in_before = signup.checked_in_at
+    confirmed = admin_client.post(
+        SIGNUPS, action_post("mark_attended", [signup]) | {"confirm_day": "yes"}
+    )
+
+    signup.refresh_from_db()
+    assert asked.status_code == 200
+    assert list(asked.context["events"]) == [signup.event]
+    assert checked_in_before is None
+    assert confirmed.status_code == 302
+    assert signup.checked_in_at is not None
+
+
 def test_mark_attended_checks_in_confirmed_signups(admin_client):
-    event = EventFactory()
+    event = event_today()
     earlier = timezone.now() - dt.timedelta(hours=1)
     arriving = SignupFactory(event=event)
     arrived = SignupFactory(event=event, checked_in_at=earlier)
@@ -783,3 +811,51 @@ def test_export_masks_phones_for_staff_without_the_permission(
     assert all(re.fullmatch(r"\d{3}\*{4}\d{4}", phone) for phone in data.get_col(2))
     assert "0013 8000" not in text
     assert "13800138000" not in text
+
+
+def test_staff_add_an_event_with_only_a_chinese_title(admin_client):
+    event = EventFactory.build(title="护绿日", title_en="", slug="")
+    data = event_post(event) | {"gardens": [GardenFactory().pk]}
+
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+
+    assert response.status_code == 302
+    saved = Event.objects.get()
+    day = timezone.localdate(saved.starts_at)
+    assert saved.slug == f"{day:%Y-%m-%d}-hulvri"
+
+
+def test_event_form_leaves_the_slug_editable_and_not_prefilled(admin_client):
+    response = admin_client.get(reverse("admin:events_event_add"))
+
+    form = response.context["adminform"].form
+    assert not form.fields["slug"].required
+    assert list(response.context["adminform"].prepopulated_fields) == []
+
+
+def test_export_page_names_the_event_and_leads_back_to_its_checkin_list(
+    admin_client,
+):
+    event = EventFactory(title="乡土植物进社区")
+    url = reverse("admin:events_signup_export") + f"?event__id__exact={event.pk}"
+
+    response = admin_client.get(url)
+
+    html = response.content.decode()
+    assert "乡土植物进社区" in response.context["title"]
+    assert f"<h1>{response.context['title']}</h1>" in html
+    breadcrumbs = html.split('class="breadcrumbs"')[1].split("</div>")[0]
+    assert f'href="{SIGNUPS}?event__id__exact={event.pk}"' in breadcrumbs
+
+
+def test_event_form_takes_the_organisers_phone(admin_client):
+    event = EventFactory(gardens=[GardenFactory()])
+
+    response = admin_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        event_post(event, organiser_phone="010-6954 1234"),
+    )
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.organiser_phone == "010-6954 1234"

@@ -146,3 +146,49 @@ def test_date_order_constraints_refuse_beside_their_field(changes, field, code):
     errors = excinfo.value.error_dict
     assert list(errors) == [field]
     assert [e.code for e in errors[field]] == [code]
+
+
+# --- The event's web address ----------------------------------------------
+
+SUNDAY = dt.datetime(2025, 4, 6, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def event_on_sunday(create=False, **fields):
+    fields = {
+        "starts_at": SUNDAY,
+        "signup_opens_at": SUNDAY - dt.timedelta(days=10),
+        **fields,
+    }
+    return (EventFactory if create else EventFactory.build)(**fields)
+
+
+def test_event_slug_made_from_the_chinese_title_when_left_empty():
+    event = event_on_sunday(title="植树日", title_en="", slug="")
+
+    event.save()
+
+    assert event.slug == "2025-04-06-zhishuri"
+
+
+def test_event_slug_made_from_the_english_title_when_there_is_one():
+    event = event_on_sunday(title="植树日", title_en="Planting Day", slug="")
+
+    event.save()
+
+    assert event.slug == "2025-04-06-planting-day"
+
+
+def test_event_slug_made_unique():
+    first = event_on_sunday(True, title="植树日", title_en="", slug="")
+
+    second = event_on_sunday(True, title="植树日", title_en="", slug="")
+
+    assert (first.slug, second.slug) == ("2025-04-06-zhishuri", "2025-04-06-zhishuri-2")
+
+
+def test_event_slug_typed_by_staff_is_kept():
+    event = EventFactory.build(title="植树日", slug="my-day")
+
+    event.save()
+
+    assert event.slug == "my-day"

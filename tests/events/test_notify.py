@@ -75,7 +75,7 @@ def test_message_is_in_english_for_an_english_volunteer(
     [message] = mailoutbox
     assert message.subject == "Tomorrow: Peony Garden planting day"
     assert "A reminder that you are signed up for tomorrow." in message.body
-    assert "April 7, 2030" in message.body
+    assert "7 April 2030" in message.body
     assert "09:00–12:00" in message.body
     assert translation.get_language() == "zh-hans"
 

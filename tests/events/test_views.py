@@ -135,7 +135,7 @@ def test_event_list_in_english_reads_english_titles_and_seats(english):
     page = html(response)
     assert "Planting day" in page
     assert "植树日" not in page
-    assert "Sunday, April 6, 2031" in page
+    assert "Sunday, 6 April 2031" in page
     assert "1 of 5 seat left" in page
 
 
@@ -562,8 +562,19 @@ def test_check_in_button_shows_only_to_staff(client):
     assert check_in_url in staff
 
 
+def today_event():
+    """An event under way now, so that check-in needs no confirmation."""
+    now = timezone.now()
+    return EventFactory(
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(minutes=30),
+        signup_opens_at=now - dt.timedelta(days=3),
+        signup_closes_at=now - dt.timedelta(hours=1),
+    )
+
+
 def test_check_in_by_staff_records_the_time(client):
-    signup = SignupFactory(headcount=2)
+    signup = SignupFactory(headcount=2, event=today_event())
     client.force_login(staff_user())
 
     response = client.post(reverse("events:check_in", args=[signup.token]))
@@ -590,6 +601,24 @@ def test_check_in_by_others_changes_nothing(client, who):
     signup.refresh_from_db()
     assert response.status_code in (302, 403)
     assert signup.checked_in_at is None
+
+
+def test_check_in_on_another_day_asks_for_confirmation_first(client):
+    signup = SignupFactory()  # its event is in ten days
+    client.force_login(staff_user())
+    url = reverse("events:check_in", args=[signup.token])
+
+    asked = client.post(url)
+    signup.refresh_from_db()
+    checked_in_before = signup.checked_in_at
+    confirmed = client.post(url, {"confirm": "yes"})
+
+    signup.refresh_from_db()
+    assert asked.status_code == 200
+    assert 'name="confirm" value="yes"' in html(asked)
+    assert checked_in_before is None
+    assert confirmed["Location"] == signup.get_absolute_url()
+    assert signup.checked_in_at is not None
 
 
 # --- iCalendar ----------------------------------------------------------

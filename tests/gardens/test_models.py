@@ -82,7 +82,7 @@ def test_long_date_reads_chinese_style():
         english = dates.long_date(day)
 
     assert chinese == "2024年4月7日 星期日"
-    assert english == "Sunday, April 7, 2024"
+    assert english == "Sunday, 7 April 2024"
 
 
 def test_localized_field_falls_back_to_chinese():

@@ -1,12 +1,20 @@
 """Staff record gifts, allocate and plant them in the admin; the rules hold."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from plantings import services
 from plantings.models import Allocation, Donation, Observation, Planting
-from tests.factories import DonorFactory, ZoneFactory
+from tests.factories import (
+    DonationFactory,
+    DonationItemFactory,
+    DonorFactory,
+    SpeciesFactory,
+    ZoneFactory,
+)
 from tests.plantings.conftest import DAY
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +374,182 @@ def test_planting_in_the_admin_marks_its_zone_planted(admin_client, peony):
     assert response.status_code == 302
     zone.refresh_from_db()
     assert zone.state == "planted"
+
+
+def test_observation_form_with_errors_asks_for_the_chosen_photo_again(admin_client):
+    photo = SimpleUploadedFile(
+        "bloom.jpg", b"\xff\xd8 photo", content_type="image/jpeg"
+    )
+
+    response = admin_client.post(
+        reverse("admin:plantings_observation_add"), {"kind": "", "photo": photo}
+    )
+
+    form = response.context["adminform"].form
+    assert "choose_again" in [e.code for e in form.errors.as_data()["photo"]]
+
+
+# --- Allocations: found as shown, filled in from the gift ------------------
+
+
+def allocation_choices(client, term):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "plantings",
+            "model_name": "planting",
+            "field_name": "allocation",
+            "term": term,
+        },
+    )
+    return [row["text"] for row in response.json()["results"]]
+
+
+@pytest.mark.parametrize("term", ["紫荆园 A1", "紫荆园A1", "张家湾 紫荆"])
+def test_allocation_picker_finds_an_allocation_as_it_is_shown(admin_client, term):
+    redbud = SpeciesFactory(name="紫荆")
+    gift = DonationFactory(donor__name="张家湾镇", quantity=200, received_on=DAY)
+    DonationItemFactory(donation=gift, species=redbud)
+    a1 = ZoneFactory(garden__name="紫荆园", code="A1")
+    ZoneFactory(garden__name="月季园", code="A1")
+    services.allocate(
+        donation=gift, zone=a1, species=redbud, quantity=120, allocated_on=DAY
+    )
+
+    found = allocation_choices(admin_client, term)
+
+    assert found == ["张家湾镇 → 紫荆园 A1：紫荆 120（2024-04-07）"]
+
+
+def test_new_allocation_row_of_a_gift_starts_with_its_date_and_only_species(
+    admin_client, peony
+):
+    gift = DonationFactory(quantity=300, received_on=DAY)
+    DonationItemFactory(donation=gift, species=peony)
+
+    response = admin_client.get(
+        reverse("admin:plantings_donation_change", args=[gift.pk])
+    )
+
+    formset = next(
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "allocations"
+    )
+    new_row = formset.forms[-1]
+    assert (new_row.initial["allocated_on"], new_row.initial["species"]) == (
+        DAY,
+        peony.pk,
+    )
+
+
+def test_allocation_rows_left_without_species_and_date_take_them_from_the_gift(
+    admin_client, peony, herbaceous
+):
+    terrace = ZoneFactory(code="A2")
+    terrace.species.set([peony])
+    strip = ZoneFactory(code="B1")
+    strip.species.set([herbaceous])
+    data = donation_post(
+        DonorFactory(name="漷县镇"),
+        500,
+        items=[{"species": peony.pk}, {"species": herbaceous.pk}],
+        allocations=[
+            {"zone": terrace.pk, "quantity": "300"},
+            {"zone": strip.pk, "quantity": "200"},
+        ],
+    )
+
+    response = admin_client.post(reverse("admin:plantings_donation_add"), data)
+
+    assert response.status_code == 302
+    rows = Allocation.objects.order_by("quantity")
+    assert [(a.zone, a.species, a.allocated_on) for a in rows] == [
+        (strip, herbaceous, dt.date(2024, 4, 1)),
+        (terrace, peony, dt.date(2024, 4, 1)),
+    ]
+
+
+def test_gift_listed_by_its_allocations_alone_records_their_species(
+    admin_client, peony, herbaceous
+):
+    terrace = ZoneFactory(code="A2")
+    terrace.species.set([peony])
+    strip = ZoneFactory(code="B1")
+    strip.species.set([herbaceous])
+    data = donation_post(
+        DonorFactory(),
+        500,
+        items=[],
+        allocations=[
+            {"zone": terrace.pk, "quantity": "300"},
+            {"zone": strip.pk, "quantity": "200"},
+        ],
+    )
+
+    response = admin_client.post(reverse("admin:plantings_donation_add"), data)
+
+    assert response.status_code == 302
+    gift = Donation.objects.get()
+    assert {(i.species, i.quantity) for i in gift.items.all()} == {
+        (peony, None),
+        (herbaceous, None),
+    }
+
+
+def test_allocation_row_whose_species_cannot_be_told_asks_for_it(
+    admin_client, peony, herbaceous, zone
+):
+    data = donation_post(
+        DonorFactory(),
+        500,
+        items=[{"species": peony.pk}, {"species": herbaceous.pk}],
+        allocations=[{"zone": zone.pk, "quantity": "300"}],
+    )
+
+    response = admin_client.post(reverse("admin:plantings_donation_add"), data)
+
+    assert response.status_code == 200
+    assert not Donation.objects.exists()
+    formset = next(
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "allocations"
+    )
+    assert list(formset.forms[0].errors) == ["species"]
+
+
+def test_new_allocation_of_a_gift_starts_with_its_date_and_only_species(
+    admin_client, peony
+):
+    gift = DonationFactory(quantity=300, received_on=DAY)
+    DonationItemFactory(donation=gift, species=peony)
+    url = reverse("admin:plantings_allocation_add")
+
+    page = admin_client.get(url, {"donation": gift.pk})
+    response = admin_client.post(
+        url, {"donation": gift.pk, "zone": ZoneFactory().pk, "quantity": "100"}
+    )
+
+    initial = page.context["adminform"].form.initial
+    assert (initial["allocated_on"], initial["species"]) == (DAY, peony.pk)
+    assert response.status_code == 302
+    allocation = Allocation.objects.get()
+    assert (allocation.species, allocation.allocated_on) == (peony, DAY)
+
+
+def test_planting_from_a_floor_record_is_entered_as_such(admin_client, peony, zone):
+    response = admin_client.post(
+        reverse("admin:plantings_planting_add"),
+        {
+            "zone": zone.pk,
+            "species": peony.pk,
+            "quantity": "12400",
+            "is_floor": "on",
+            "planted_on": "2024-04-07",
+            "source": "乡土草花",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Planting.objects.get().is_floor is True

@@ -1,14 +1,60 @@
-"""Admin pieces shared by the apps that keep residents' phone numbers."""
+"""Admin pieces shared by the apps: phone numbers, photos."""
 
 import contextlib
 import re
 
+from django import forms
 from django.contrib import admin
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib import phones
+from tongyun.lib.forms import ask_for_the_file_again
+
+# A run of Chinese characters, or of letters and digits: "紫荆园A1" is two
+# terms, as "紫荆园 A1" is; arrows, colons and dots between them are not terms.
+TERM = re.compile(r"[\u3400-\u9fff]+|[^\W_]+")
+
+
+def search_terms(text):
+    """The words of a search box, split where Chinese meets letters or digits."""
+    return TERM.findall(text)
+
+
+class SplitSearchMixin:
+    """
+    A model admin whose search (and autocomplete) finds a row by the words
+    of its label in any order, typed with or without spaces: each term
+    (search_terms) must match one of search_fields.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = " ".join(search_terms(search_term))
+        return super().get_search_results(request, queryset, terms)
+
+
+class FilesAgainAdminMixin:
+    """
+    A model admin with a photo (or any file) field: when its page comes
+    back with errors, in the form or in an inline, each file that had been
+    chosen is asked for again under its field, as on the public forms.
+    """
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        form = context["adminform"].form
+        inlines_have_errors = any(
+            any(inline.formset.errors) or inline.formset.non_form_errors()
+            for inline in context.get("inline_admin_formsets", [])
+            if inline.formset.is_bound
+        )
+        files = [
+            name
+            for name, field in form.fields.items()
+            if isinstance(field, forms.FileField)
+        ]
+        ask_for_the_file_again(form, *files, errors_elsewhere=inlines_have_errors)
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 class PhoneAdminMixin:

@@ -1,8 +1,30 @@
-"""Form pieces shared by the public forms."""
+"""Form pieces shared by the public and the admin forms."""
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+
+CHOOSE_AGAIN = _(
+    "A browser cannot keep a chosen file when the form comes back: please "
+    "choose the file again."
+)
+
+
+def ask_for_the_file_again(form, *names, errors_elsewhere=False):
+    """
+    Before form is shown again with errors (its own, or errors_elsewhere on
+    the same page), say under each file field in names that was sent a file
+    that it must be chosen again: a browser never keeps a file input's
+    choice. Does nothing when there are no errors or no file was sent.
+    """
+    if not form.is_bound or not (form.errors or errors_elsewhere):
+        return
+    for name in names:
+        if not form.files.get(form.add_prefix(name)):
+            continue
+        codes = [error.code for error in form.errors.as_data().get(name, [])]
+        if "choose_again" not in codes:
+            form.add_error(name, ValidationError(CHOOSE_AGAIN, code="choose_again"))
 
 
 class HoneypotForm(forms.Form):

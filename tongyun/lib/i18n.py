@@ -1,6 +1,29 @@
 """Content in two languages: Chinese in the field, English beside it."""
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext_noop as N_
+
+# Django's own msgids that its zh_Hans catalogue lacks (Django 6.1), shown
+# in the admin: listed here so that makemessages keeps their translations
+# in ours, which Django reads first (LOCALE_PATHS).
+DJANGO_GAPS = [
+    N_("- Select an option -"),  # the action bar's and forms' empty choice
+    N_("Filter by %(field_name)s"),  # above a list's date hierarchy
+]
+
+
+class LocalizedText(str):
+    """
+    Content text read in the active language; is_fallback when an English
+    page shows the Chinese text because no English was entered (templates
+    mark it with the `localized` filter).
+    """
+
+    is_fallback = False
+
+
+class ChineseFallback(LocalizedText):
+    is_fallback = True
 
 
 class Localized:
@@ -9,7 +32,8 @@ class Localized:
 
     ``name_i18n = Localized("name")`` on a model gives ``obj.name_i18n``: the
     English text from ``name_en`` on English pages, falling back to the
-    Chinese ``name`` where no English was entered; ``name`` everywhere else.
+    Chinese ``name`` where no English was entered (a ChineseFallback, which
+    the ``localized`` filter marks as Chinese); ``name`` everywhere else.
     Reads attributes only, never queries.
     """
 
@@ -21,5 +45,8 @@ class Localized:
             return self
         chinese = getattr(instance, self.field)
         if (get_language() or "").startswith("en"):
-            return getattr(instance, f"{self.field}_en") or chinese
+            english = getattr(instance, f"{self.field}_en")
+            if english or not chinese:
+                return LocalizedText(english)
+            return ChineseFallback(chinese)
         return chinese

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from tongyun.lib import dates
 
@@ -13,6 +14,25 @@ register = template.Library()
 def long_date(value):
     """2024年4月7日 星期日 / Sunday, April 7, 2024."""
     return dates.long_date(value) if value else ""
+
+
+@register.filter
+def localized(text, kind="text"):
+    """
+    Content text as Localized reads it. Chinese shown on an English page
+    (no English entered) is marked lang="zh-Hans", and, unless kind is
+    "name", followed by a small "(in Chinese)": the page never mixes
+    languages silently.
+    """
+    if not getattr(text, "is_fallback", False):
+        return text
+    if kind == "name":
+        return format_html('<span lang="zh-Hans">{}</span>', text)
+    return format_html(
+        '<span lang="zh-Hans">{}</span> <small class="in-chinese">{}</small>',
+        text,
+        gettext("(in Chinese)"),
+    )
 
 
 @register.filter

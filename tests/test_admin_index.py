@@ -1,0 +1,61 @@
+"""The admin's index opens on what waits for staff."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ArtworkFactory, CallFactory, EventFactory, SignupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def event_today(**fields):
+    now = timezone.now()
+    return EventFactory(
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(minutes=30),
+        signup_opens_at=now - dt.timedelta(days=3),
+        signup_closes_at=now - dt.timedelta(hours=1),
+        **fields,
+    )
+
+
+def test_index_shows_the_work_queue_with_links(admin_client):
+    ArtworkFactory.create_batch(2, call=CallFactory(), status="pending")
+    ArtworkFactory(status="approved")
+    full = EventFactory(capacity=1)
+    SignupFactory(event=full, headcount=1)
+    SignupFactory(event=full, headcount=2, status="waitlisted")
+    today = event_today()
+
+    response = admin_client.get(reverse("admin:index"))
+
+    queue = response.context["work_queue"]
+    assert queue["works_waiting"] == 2
+    assert queue["works_url"].endswith("?status__exact=pending")
+    assert [(e, e.waiting_count) for e, _url in queue["waiting_lists"]] == [(full, 2)]
+    assert [e for e, _url in queue["todays_events"]] == [today]
+    html = response.content.decode()
+    checkin = (
+        reverse("admin:events_signup_changelist") + f"?event__id__exact={today.pk}"
+    )
+    assert f'href="{checkin}"' in html
+    assert html.index('id="work-queue"') < html.index('class="app-list"')
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_index_query_count_is_constant(
+    admin_client, item_count, django_assert_num_queries
+):
+    for _ in range(item_count):
+        ArtworkFactory(status="pending")
+        event = event_today(capacity=1)
+        SignupFactory(event=event)
+        SignupFactory(event=event, status="waitlisted")
+
+    # 6 queries: session, user, works waiting, events with waiting lists
+    # (with figures), today's events (with figures), recent actions.
+    with django_assert_num_queries(6):
+        admin_client.get(reverse("admin:index"))

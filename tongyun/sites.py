@@ -1,0 +1,15 @@
+"""The staff site: Django's admin, whose index opens on the work queue."""
+
+from django.contrib import admin
+
+
+class StaffSite(admin.AdminSite):
+    """Django's admin site; its index adds tongyun.admin.work_queue()."""
+
+    def index(self, request, extra_context=None):
+        # Imported here: the apps' admin modules, which the work queue
+        # uses, register themselves with this site as they load.
+        from tongyun.admin import work_queue
+
+        extra_context = {"work_queue": work_queue(), **(extra_context or {})}
+        return super().index(request, extra_context)
