@@ -148,6 +148,19 @@ class EventFactory(factory.django.DjangoModelFactory):
             self.gardens.set(extracted)
 
 
+def event_under_way(**fields):
+    """An event going on now (its sign-up closed an hour ago): checking in
+    needs no confirmation, and it is one of today's events."""
+    now = timezone.now()
+    return EventFactory(
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(minutes=30),
+        signup_opens_at=now - dt.timedelta(days=3),
+        signup_closes_at=now - dt.timedelta(hours=1),
+        **fields,
+    )
+
+
 class SignupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "events.Signup"

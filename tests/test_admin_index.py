@@ -1,25 +1,17 @@
 """The admin's index opens on what waits for staff."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.factories import ArtworkFactory, CallFactory, EventFactory, SignupFactory
+from tests.factories import (
+    ArtworkFactory,
+    CallFactory,
+    EventFactory,
+    SignupFactory,
+    event_under_way,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def event_today(**fields):
-    now = timezone.now()
-    return EventFactory(
-        starts_at=now - dt.timedelta(minutes=30),
-        ends_at=now + dt.timedelta(minutes=30),
-        signup_opens_at=now - dt.timedelta(days=3),
-        signup_closes_at=now - dt.timedelta(hours=1),
-        **fields,
-    )
 
 
 def test_index_shows_the_work_queue_with_links(admin_client):
@@ -28,7 +20,7 @@ def test_index_shows_the_work_queue_with_links(admin_client):
     full = EventFactory(capacity=1)
     SignupFactory(event=full, headcount=1)
     SignupFactory(event=full, headcount=2, status="waitlisted")
-    today = event_today()
+    today = event_under_way()
 
     response = admin_client.get(reverse("admin:index"))
 
@@ -51,7 +43,7 @@ def test_index_query_count_is_constant(
 ):
     for _ in range(item_count):
         ArtworkFactory(status="pending")
-        event = event_today(capacity=1)
+        event = event_under_way(capacity=1)
         SignupFactory(event=event)
         SignupFactory(event=event, status="waitlisted")
 

@@ -21,6 +21,7 @@ from tests.factories import (
     GardenFactory,
     OrganisationFactory,
     SignupFactory,
+    event_under_way,
 )
 
 pytestmark = pytest.mark.django_db
@@ -424,16 +425,6 @@ def test_checkin_list_query_count_is_constant(
     assert len(response.context["cl"].result_list) == item_count
 
 
-def event_today():
-    now = timezone.now()
-    return EventFactory(
-        starts_at=now - dt.timedelta(minutes=30),
-        ends_at=now + dt.timedelta(minutes=30),
-        signup_opens_at=now - dt.timedelta(days=3),
-        signup_closes_at=now - dt.timedelta(hours=1),
-    )
-
-
 def test_mark_attended_on_another_day_asks_for_confirmation_first(admin_client):
     signup = SignupFactory()  # its event is in ten days
 
@@ -453,7 +444,7 @@ def test_mark_attended_on_another_day_asks_for_confirmation_first(admin_client):
 
 
 def test_mark_attended_checks_in_confirmed_signups(admin_client):
-    event = event_today()
+    event = event_under_way()
     earlier = timezone.now() - dt.timedelta(hours=1)
     arriving = SignupFactory(event=event)
     arrived = SignupFactory(event=event, checked_in_at=earlier)

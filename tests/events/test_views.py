@@ -22,6 +22,7 @@ from tests.factories import (
     SignupFactory,
     SpeciesFactory,
     ZoneFactory,
+    event_under_way,
 )
 from tongyun.lib.figures import Plants
 
@@ -562,19 +563,8 @@ def test_check_in_button_shows_only_to_staff(client):
     assert check_in_url in staff
 
 
-def today_event():
-    """An event under way now, so that check-in needs no confirmation."""
-    now = timezone.now()
-    return EventFactory(
-        starts_at=now - dt.timedelta(minutes=30),
-        ends_at=now + dt.timedelta(minutes=30),
-        signup_opens_at=now - dt.timedelta(days=3),
-        signup_closes_at=now - dt.timedelta(hours=1),
-    )
-
-
 def test_check_in_by_staff_records_the_time(client):
-    signup = SignupFactory(headcount=2, event=today_event())
+    signup = SignupFactory(headcount=2, event=event_under_way())
     client.force_login(staff_user())
 
     response = client.post(reverse("events:check_in", args=[signup.token]))
