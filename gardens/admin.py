@@ -16,6 +16,23 @@ def photo_preview(obj):
     )
 
 
+class HasPhotoFilter(admin.SimpleListFilter):
+    """Find what still needs a photo: the pages show a drawn mark instead."""
+
+    title = _("photo")
+    parameter_name = "has_photo"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Without a photo")), ("yes", _("With a photo"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(photo="")
+        if self.value() == "yes":
+            return queryset.exclude(photo="")
+        return queryset
+
+
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "slug"]
@@ -46,7 +63,7 @@ class GardenAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
         "position",
         photo_preview,
     ]
-    list_filter = ["community", "theme"]
+    list_filter = ["community", "theme", HasPhotoFilter]
     list_editable = ["position"]
     list_select_related = ["community"]
     search_fields = ["name", "name_en", "community__name"]
@@ -87,7 +104,7 @@ class ZoneAdmin(SplitSearchMixin, FilesAgainAdminMixin, admin.ModelAdmin):
         photo_preview,
     ]
     list_display_links = ["code", "name"]
-    list_filter = ["state", "garden__community", "garden"]
+    list_filter = ["state", "garden__community", "garden", HasPhotoFilter]
     list_select_related = ["garden"]
     search_fields = ["code", "name", "name_en", "garden__name", "designer"]
     autocomplete_fields = ["garden", "species"]
@@ -113,7 +130,7 @@ class SpeciesAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
         "theme",
         photo_preview,
     ]
-    list_filter = ["bloom_start_month", "theme"]
+    list_filter = ["bloom_start_month", "theme", HasPhotoFilter]
     search_fields = ["name", "name_en", "latin_name"]
     prepopulated_fields = {"slug": ["name_en"]}
     readonly_fields = [photo_preview]

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from tests.factories import GardenFactory, ZoneFactory
+from tests.factories import GardenFactory, SpeciesFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,17 @@ def test_zones_of_a_garden_fit_a_narrow_screen(admin_client):
         "area_m2",
         "state",
     ]
+
+
+@pytest.mark.parametrize("model", ["garden", "zone", "species"])
+def test_admin_lists_what_still_needs_a_photo(admin_client, model):
+    factory = {"garden": GardenFactory, "zone": ZoneFactory, "species": SpeciesFactory}
+    with_photo = factory[model](photo=photo())
+    without = factory[model]()
+    url = reverse(f"admin:gardens_{model}_changelist")
+
+    missing = admin_client.get(url, {"has_photo": "no"})
+    present = admin_client.get(url, {"has_photo": "yes"})
+
+    assert list(missing.context["cl"].result_list) == [without]
+    assert list(present.context["cl"].result_list) == [with_photo]
