@@ -1,14 +1,15 @@
 """Content in two languages: Chinese in the field, English beside it."""
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 # Django's own msgids that its zh_Hans catalogue lacks (Django 6.1), shown
 # in the admin: listed here so that makemessages keeps their translations
-# in ours, which Django reads first (LOCALE_PATHS).
+# in ours, which Django reads first (LOCALE_PATHS). Spelled gettext_noop,
+# not aliased: makemessages finds only the names it knows.
 DJANGO_GAPS = [
-    N_("- Select an option -"),  # the action bar's and forms' empty choice
-    N_("Filter by %(field_name)s"),  # above a list's date hierarchy
+    gettext_noop("- Select an option -"),  # the action bar's and forms' empty choice
+    gettext_noop("Filter by %(field_name)s"),  # above a list's date hierarchy
 ]
 
 
