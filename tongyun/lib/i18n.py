@@ -1,7 +1,6 @@
 """Content in two languages: Chinese in the field, English beside it."""
 
-from django.utils.translation import get_language
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext_noop
 
 # Django's own msgids that its zh_Hans catalogue lacks (Django 6.1), shown
 # in the admin: listed here so that makemessages keeps their translations
