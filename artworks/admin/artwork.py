@@ -1,30 +1,20 @@
-"""
-Staff run calls for artworks and moderate what residents send.
-
-Works come only through the public form (services.submit); here staff look
-at them, change their status through services.moderate (which records who
-reviewed and when), write a note to the submitter, and delete what must go,
-files included (services.delete_artworks). Images live in private storage
-with no public URL: the admin shows them through the site's image view
-(artworks:image), which serves any work to staff who may view works here.
-"""
+"""Works in the admin: review from thumbnails, moderation, the submitter's phone."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import PhoneAdminMixin
 
-from . import services
-from .admin_forms import ArtworkForm, CallForm, RejectForm
-from .models import Artwork, Call
+from .. import services
+from ..admin_forms import ArtworkForm, RejectForm
+from ..models import Artwork
 
 THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
 PREVIEW_BOX = 480  # px: the change page's picture fits in this square
@@ -99,86 +89,6 @@ class StatusFilter(admin.SimpleListFilter):
                 ),
                 "display": label,
             }
-
-
-# --- Calls ----------------------------------------------------------------
-
-
-@admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
-    form = CallForm
-    list_display = [
-        "title",
-        "organiser",
-        "window",
-        "is_open_now",
-        "works",
-    ]
-    search_fields = ["title", "title_en", "slug", "organiser", "theme"]
-    prepopulated_fields = {"slug": ["title_en"]}
-    autocomplete_fields = ["species"]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "organiser", "theme", "species"]}),
-        (None, {"fields": ["description"]}),
-        (_("When"), {"fields": ["opens_at", "closes_at"]}),
-        (_("Works"), {"fields": ["categories", "max_works_per_phone"]}),
-        (
-            _("English version"),
-            {
-                "classes": ["collapse"],
-                "fields": ["title_en", "organiser_en", "theme_en", "description_en"],
-            },
-        ),
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_work_counts()
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "slug":
-            field.help_text = _(
-                "The call's web address, e.g. peony-art-2024: filled in from "
-                "the English title (under “English version”)."
-            )
-        return field
-
-    @admin.display(description=_("open for works"), ordering="opens_at")
-    def window(self, call):
-        opens = timezone.localtime(call.opens_at)
-        closes = timezone.localtime(call.closes_at)
-        return f"{opens:%Y-%m-%d} – {closes:%Y-%m-%d}"
-
-    @admin.display(description=_("open now"), boolean=True)
-    def is_open_now(self, call):
-        return call.is_open()
-
-    @admin.display(description=_("works"), ordering="pending_count")
-    def works(self, call):
-        """The call's works by status, one line each, linked to their list."""
-        changelist = reverse("admin:artworks_artwork_changelist")
-        counts = [
-            (Status.PENDING, call.pending_count),
-            (Status.APPROVED, call.approved_count),
-            (Status.FEATURED, call.featured_count),
-            (Status.REJECTED, call.rejected_count),
-        ]
-        return format_html_join(
-            "",
-            '<div><a href="{}?{}">{}: {}</a></div>',
-            (
-                (
-                    changelist,
-                    urlencode({"call__id__exact": call.pk, "status__exact": status}),
-                    status.label,
-                    count,
-                )
-                for status, count in counts
-            ),
-        )
-
-
-# --- Artworks -------------------------------------------------------------
 
 
 @admin.register(Artwork)
