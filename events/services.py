@@ -338,11 +338,6 @@ def headcount_beyond_free_seats(most):
     ).format(most=most)
 
 
-def waitlist_position(signup):
-    """1 for the first in line; None unless waitlisted (one query)."""
-    return Signup.objects.with_queue().get(pk=signup.pk).waitlist_position
-
-
 def check_in(signup, *, at=None):
     """
     Mark signup as arrived (once; a second scan keeps the first time).

@@ -51,7 +51,12 @@ def test_index_query_count_is_constant(
     # 6 queries: session, user, works waiting, events with waiting lists
     # (with figures), today's events (with figures), recent actions.
     with django_assert_num_queries(6):
-        admin_client.get(reverse("admin:index"))
+        response = admin_client.get(reverse("admin:index"))
+
+    queue = response.context["work_queue"]
+    assert queue["works_waiting"] == item_count
+    assert len(queue["waiting_lists"]) == item_count
+    assert len(queue["todays_events"]) == item_count
 
 
 def test_admin_strings_django_leaves_untranslated_read_in_chinese(admin_client):
