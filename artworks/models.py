@@ -68,6 +68,18 @@ class Call(FieldConstraintsMixin, models.Model):
     theme_en = models.CharField(_("theme (English)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    community = models.ForeignKey(
+        "gardens.Community",
+        on_delete=models.PROTECT,
+        related_name="calls",
+        null=True,
+        blank=True,
+        verbose_name=_("community"),
+        help_text=_(
+            "The community whose staff run this call. Leave empty for a call "
+            "of the whole street office, which only its staff manage."
+        ),
+    )
     species = models.ForeignKey(
         "gardens.Species",
         on_delete=models.PROTECT,

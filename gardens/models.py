@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Sum
@@ -43,9 +44,43 @@ class Community(models.Model):
         ordering = ["name"]
         verbose_name = _("community")
         verbose_name_plural = _("communities")
+        permissions = [
+            # Street-office staff: without it, staff reach only the
+            # communities of their StaffMembership rows (gardens.access).
+            ("access_all_communities", _("Can reach every community's data")),
+        ]
 
     def __str__(self):
         return self.name
+
+
+class StaffMembership(models.Model):
+    """A staff account that works for one community (DESIGN §2)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+        verbose_name=_("staff member"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+        verbose_name=_("community"),
+    )
+
+    class Meta:
+        verbose_name = _("community of a staff member")
+        verbose_name_plural = _("communities of staff members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "community"], name="gardens_one_membership_each"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.community}"
 
 
 class GardenQuerySet(models.QuerySet):

@@ -1,5 +1,6 @@
 """
-The site layer's own data: one-time codes that prove a phone is one's own.
+The site layer's own data: one-time codes that prove a phone is one's own,
+and the record of exports of personal data.
 
 A row per code sent, never the code or the phone themselves: both are kept
 as keyed hashes (HMAC with SECRET_KEY), so the table tells nobody which
@@ -8,6 +9,7 @@ database, not in a process's memory, so that any host can check a code
 that another sent. tongyun.services writes and checks them.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +52,35 @@ class PhoneCode(models.Model):
 
     def __str__(self):
         return f"code {self.pk}"
+
+
+class ExportRecord(models.Model):
+    """
+    One export of residents' personal data from the admin: who, when, of
+    what (an event's sign-ups, a call's works) and how many rows. Written by
+    tongyun.services.record_export when an app announces an export
+    (tongyun.lib.signals.personal_data_exported); never changed by hand.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="export_records",
+        verbose_name=_("staff member"),
+    )
+    exported_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+    # What was exported, as its admin names it ("sign-ups", "artworks").
+    kind = models.CharField(_("data exported"), max_length=100)
+    # The event or call the rows belong to, or empty for a whole list.
+    subject = models.CharField(_("of"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    file_format = models.CharField(_("file format"), max_length=10)
+    filters = models.CharField(_("filters of the list"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-exported_at"]
+        verbose_name = _("export of personal data")
+        verbose_name_plural = _("exports of personal data")
+
+    def __str__(self):
+        return f"{self.user} · {self.kind} · {self.exported_at:%Y-%m-%d %H:%M}"

@@ -18,7 +18,7 @@ from PIL import Image
 
 from artworks import services
 from artworks.models import Artwork, Call, Category
-from gardens.models import Species
+from gardens.models import Community, Species
 from tongyun.lib.dates import today
 
 from .pictures import (
@@ -34,6 +34,7 @@ from .pictures import (
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CALL_SLUG = "peony-art-2024"
+CALL_COMMUNITY = "mudanyuan"
 PAINTING_CLASS = "牡丹园社区绘画培训班"
 
 PAINTING, CALLIGRAPHY, PHOTOGRAPHY = (
@@ -168,6 +169,10 @@ def _call():
             "categories": ",".join(Category.values),
         },
     )
+    if call.community is None:
+        # The peony community's staff run its call (an older demo had none).
+        call.community = Community.objects.filter(slug=CALL_COMMUNITY).first()
+        call.save(update_fields=["community"])
     return call
 
 
