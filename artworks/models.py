@@ -25,6 +25,11 @@ def image_path(instance, filename):
     return f"artworks/{uuid.uuid4().hex}.jpg"
 
 
+# How a work leads to its community (gardens.access): through its call. A
+# call of the whole street office has none, and only its staff reach it.
+ARTWORK_PATH = "call__community"
+
+
 class Category(models.TextChoices):
     PAINTING = "painting", pgettext_lazy("art", "painting")
     CALLIGRAPHY = "calligraphy", pgettext_lazy("art", "calligraphy")

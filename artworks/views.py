@@ -13,11 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from gardens.access import reaches
 from tongyun.lib.forms import refuse_over_rate_limit
 
 from . import services
 from .forms import ArtworkForm
-from .models import Artwork, Call, Category
+from .models import ARTWORK_PATH, Artwork, Call, Category
 
 # Per client address; a teacher sending a class's works shares one.
 SUBMIT_RATE = "10/h"
@@ -68,19 +69,27 @@ def gallery(request):
     return render(request, "artworks/gallery.html", ctx)
 
 
+def may_preview(user, artwork):
+    """Whether user is staff who may see artwork before it is public."""
+    return user.has_perm("artworks.view_artwork") and reaches(
+        user, artwork, ARTWORK_PATH
+    )
+
+
 @require_safe
 def artwork_detail(request, pk):
     """
     One work. Anyone sees approved and featured works; staff who may view
-    works in the admin preview any.
+    works in the admin preview any of their communities' (may_preview).
 
     One query: the work with its call and the call's flower (and, for a
-    signed-in person, the session, the user and their permissions).
+    signed-in person, the session, the user and their permissions; for
+    community staff previewing, their communities).
     """
     works = Artwork.objects.select_related("call__species")
-    if not request.user.has_perm("artworks.view_artwork"):
-        works = works.public()
     artwork = get_object_or_404(works, pk=pk)
+    if not artwork.is_public and not may_preview(request.user, artwork):
+        raise Http404
     ctx = {"artwork": artwork, "call": artwork.call, "theme": _theme(artwork.call)}
     return render(request, "artworks/artwork_detail.html", ctx)
 
@@ -102,7 +111,7 @@ def image(request, pk, size):
     # must not vary by cookie, or shared caches could not keep it.
     if artwork.is_public:
         cache_control = PUBLIC_CACHE
-    elif request.user.has_perm("artworks.view_artwork") or constant_time_compare(
+    elif may_preview(request.user, artwork) or constant_time_compare(
         request.GET.get("token", ""), artwork.token
     ):
         cache_control = PRIVATE_CACHE

@@ -18,6 +18,11 @@ MAX_PUBLIC_HEADCOUNT = 5
 HOURS = DecimalField(max_digits=8, decimal_places=1)
 
 
+# How an event leads to its communities (gardens.access): through any of
+# its gardens.
+EVENT_PATH = "gardens__community"
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("government office")

@@ -14,7 +14,7 @@ import segno
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -25,12 +25,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
+from gardens.access import reaches
 from tongyun.lib import phones
 from tongyun.lib.forms import refuse_over_rate_limit
 
 from . import services
 from .forms import SignupForm, TakeSeatsForm
-from .models import Event, Signup
+from .models import EVENT_PATH, Event, Signup
 
 # Per client address; a family or a school class shares one, hence not lower.
 SIGNUP_RATE = "10/h"
@@ -167,7 +168,11 @@ def render_ticket(request, signup, *, take_seats_form=None, error="", status=200
         "can_cancel": (
             signup.is_active and not signup.checked_in_at and not event.is_over()
         ),
-        "can_check_in": user.is_staff and user.has_perm("events.change_signup"),
+        "can_check_in": (
+            user.is_staff
+            and user.has_perm("events.change_signup")
+            and reaches(user, event, EVENT_PATH)
+        ),
     }
     return render(request, "events/ticket.html", ctx, status=status)
 
@@ -269,6 +274,9 @@ def signup_check_in(request, token):
     409, with the reason.
     """
     signup = get_object_or_404(_ticket_signups(), token=token)
+    if not reaches(request.user, signup.event, EVENT_PATH):
+        # Another community's volunteer: their own staff check them in.
+        raise PermissionDenied
     today = timezone.localdate()
     # Ask about the day only for a ticket that may be checked in at all.
     asks = signup.holds_seats and not signup.event.takes_place_on(today)

@@ -10,10 +10,15 @@ and the public views staff use — goes through reaches() or scoped().
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from .models import StaffMembership
 
 ALL_COMMUNITIES = "gardens.access_all_communities"
+
+# How a garden and a zone lead to their community.
+GARDEN_PATH = "community"
+ZONE_PATH = "garden__community"
 
 
 def communities_of(user):
@@ -77,13 +82,28 @@ class CommunityScopedAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         return scoped(queryset, request.user, self.community_path)
 
+    def get_object(self, request, object_id, from_field=None):
+        """
+        The object, or None if there is none; PermissionDenied (403) if it
+        belongs to another community, rather than the admin's "perhaps it
+        was deleted" redirect, which would invite a second try.
+        """
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and communities_of(request.user) is not None:
+            field = self.opts.get_field(from_field) if from_field else self.opts.pk
+            try:
+                value = field.to_python(object_id)
+            except ValidationError:
+                return None
+            if self.model._base_manager.filter(**{field.attname: value}).exists():
+                raise PermissionDenied
+        return obj
+
     def reaches(self, request, obj):
         return obj is None or reaches(request.user, obj, self.community_path)
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self.reaches(
-            request, obj
-        )
+        return super().has_view_permission(request, obj) and self.reaches(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.reaches(

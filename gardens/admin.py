@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
 
+from .access import GARDEN_PATH, ZONE_PATH, CommunityScopedAdmin
 from .models import Community, Garden, Species, Zone
 
 
@@ -34,7 +35,8 @@ class HasPhotoFilter(admin.SimpleListFilter):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(CommunityScopedAdmin):
+    community_path = "pk"
     list_display = ["name", "name_en", "slug"]
     search_fields = ["name", "name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -54,7 +56,8 @@ class ZoneInline(admin.TabularInline):
 
 
 @admin.register(Garden)
-class GardenAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
+class GardenAdmin(FilesAgainAdminMixin, CommunityScopedAdmin):
+    community_path = GARDEN_PATH
     list_display = [
         "name",
         "community",
@@ -93,7 +96,8 @@ class GardenAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(SplitSearchMixin, FilesAgainAdminMixin, admin.ModelAdmin):
+class ZoneAdmin(SplitSearchMixin, FilesAgainAdminMixin, CommunityScopedAdmin):
+    community_path = ZONE_PATH
     list_display = [
         "code",
         "name",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from gardens.access import ZONE_PATH, CommunityScopedAdmin
 from gardens.admin import photo_preview
 from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
 from tongyun.lib.spreadsheets import CSV, XLSX
@@ -221,7 +222,9 @@ class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(SplitSearchMixin, LedgerLockAdmin):
+class AllocationAdmin(SplitSearchMixin, CommunityScopedAdmin, LedgerLockAdmin):
+    # Community staff see the gifts' allocations to their zones, read-only.
+    community_path = f"zone__{ZONE_PATH}"
     form = AllocationForm
     list_display = ["donation", "zone", "species", "quantity", "allocated_on"]
     list_filter = ["zone__garden", "species", "donation__donor"]
@@ -257,7 +260,8 @@ class AllocationAdmin(SplitSearchMixin, LedgerLockAdmin):
 
 
 @admin.register(Planting)
-class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
+class PlantingAdmin(CommunityScopedAdmin, LedgerLockAdmin, ImportExportModelAdmin):
+    community_path = f"zone__{ZONE_PATH}"
     resource_classes = [PlantingResource]
     export_formats = [CSV, XLSX]
     form = PlantingForm
@@ -298,7 +302,8 @@ class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(FilesAgainAdminMixin, LedgerLockAdmin):
+class ObservationAdmin(FilesAgainAdminMixin, CommunityScopedAdmin, LedgerLockAdmin):
+    community_path = f"zone__{ZONE_PATH}"
     form = ObservationForm
     list_display = ["observed_on", "zone", "species", "kind", "count", photo_preview]
     list_filter = [

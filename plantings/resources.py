@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from gardens.access import ZONE_PATH, reaches
 from gardens.models import Garden, Species, Zone
 
 from . import services
@@ -378,8 +379,22 @@ class PlantingResource(LedgerResource):
         return queryset.with_sources()
 
     def import_instance(self, instance, row, **kwargs):
-        """Fill the planting's fields, then the allocation its donor names."""
+        """
+        Fill the planting's fields, then the allocation its donor names.
+        A zone outside the importing staff member's communities is refused
+        (kwargs["user"], which the admin passes).
+        """
         super().import_instance(instance, row, **kwargs)
+        user = kwargs.get("user")
+        zone = instance.zone if instance.zone_id else None
+        if zone is not None and user is not None and not reaches(user, zone, ZONE_PATH):
+            problem = ValidationError(
+                gettext("{garden} is not a garden of your community.").format(
+                    garden=zone.garden.name
+                ),
+                code="other_community",
+            )
+            raise ValidationError({"zone": problem})
         try:
             donor = self.fields["donor"].widget.clean(row.get("donor"))
         except ValueError as error:

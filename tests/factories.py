@@ -201,3 +201,18 @@ class ArtworkFactory(factory.django.DjangoModelFactory):
     thumbnail = factory.django.ImageField(width=48, height=36, format="JPEG")
     status = "approved"
     reviewed_at = factory.LazyFunction(timezone.now)
+
+
+def reach_every_community(user):
+    """
+    Give user what street-office staff hold beside their model permissions:
+    without it, staff reach only their own communities (gardens.access).
+    """
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="gardens", codename="access_all_communities"
+        )
+    )
+    return user

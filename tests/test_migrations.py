@@ -43,7 +43,7 @@ def test_grant_gives_submitters_phones_to_holders_of_the_events_permission():
     Permission.objects.filter(content_type__app_label="artworks").delete()
     desk = User.objects.create_user("desk", is_staff=True)
     desk.user_permissions.add(perm("events"))
-    street = Group.objects.create(name="街道工作人员")
+    street = Group.objects.create(name="活动组")
     street.permissions.add(perm("events"))
     User.objects.create_user("member", is_staff=True).groups.add(street)
     User.objects.create_user("clerk", is_staff=True)

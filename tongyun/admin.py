@@ -1,37 +1,45 @@
 """
 The admin index's work queue, composed in the site layer from each app's
-own queries (the site is tongyun.sites.StaffSite).
+own queries (the site is tongyun.sites.StaffSite), and the record of
+exports of personal data.
 """
 
 import datetime as dt
 
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from artworks.models import Artwork
+from artworks.models import ARTWORK_PATH, Artwork
 from events.admin.event import checkin_url
-from events.models import Event, Signup
+from events.models import EVENT_PATH, Event, Signup
+from gardens.access import scoped
+
+from .models import ExportRecord
 
 
-def work_queue(*, today=None):
+def work_queue(*, user, today=None):
     """
     What waits for staff: works to review, events with people on their
-    waiting lists, and today's events. Three queries, whatever the data.
+    waiting lists, and today's events, of user's communities. Three queries,
+    whatever the data (and, for community staff, one for their communities).
     """
     today = today or timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     end = start + dt.timedelta(days=1)
     pending = Artwork.Status.PENDING
-    works = Artwork.objects.filter(status=pending).count()
+    works = scoped(Artwork.objects.filter(status=pending), user, ARTWORK_PATH)
+    works = works.count()
+    events = scoped(Event.objects.all(), user, EVENT_PATH)
     waiting = (
-        Event.objects.upcoming()
+        events.upcoming()
         .with_signup_figures()
         .filter(waiting_count__gt=0)
         .order_by("starts_at")
     )
     todays = (
-        Event.objects.filter(starts_at__lt=end, ends_at__gte=start)
+        events.filter(starts_at__lt=end, ends_at__gte=start)
         .exclude(status=Event.Status.DRAFT)
         .with_signup_figures()
         .order_by("starts_at")
@@ -48,3 +56,23 @@ def work_queue(*, today=None):
         ],
         "todays_events": [(event, checkin_url(event)) for event in todays],
     }
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Who took residents' personal data out, and when: read only."""
+
+    list_display = ["exported_at", "user", "kind", "subject", "rows", "file_format"]
+    list_filter = ["user", "kind", "exported_at"]
+    list_select_related = ["user"]
+    date_hierarchy = "exported_at"
+    search_fields = ["subject", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,14 @@ class TongyunConfig(AppConfig):
     name = "tongyun"
     verbose_name = _("Tongyun Garden City")
 
+    def ready(self):
+        from . import services
+        from .lib.signals import personal_data_exported
+
+        personal_data_exported.connect(
+            services.record_export, dispatch_uid="tongyun.record_export"
+        )
+
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin, with the site whose index shows the work queue."""

@@ -29,7 +29,7 @@ from events.models import Signup
 
 from .lib.errors import refuse
 from .lib.senders import Message, deliver
-from .models import MAX_TRIES, PhoneCode
+from .models import MAX_TRIES, ExportRecord, PhoneCode
 
 CODE_LIFETIME = dt.timedelta(minutes=10)
 CODES_PER_HOUR = 5
@@ -180,4 +180,19 @@ def check_code(*, phone, code):
         ),
         "wrong_code",
         left=left,
+    )
+
+
+def record_export(*, user, kind, subject, rows, file_format, filters, **kwargs):
+    """
+    Record one export of personal data (tongyun.lib.signals): who, when,
+    what, of which event or call, how many rows. Writes an ExportRecord.
+    """
+    return ExportRecord.objects.create(
+        user=user,
+        kind=str(kind)[:100],
+        subject=str(subject)[:300],
+        rows=rows,
+        file_format=str(file_format)[:10],
+        filters=filters[:500],
     )

@@ -174,6 +174,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_validators}.NumericPasswordValidator"},
 ]
 
+# Imports add rows, exports read them: each needs that permission on its
+# model. Left unset, django-import-export lets any staff account do both.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 
 # --- Mail ---------------------------------------------------------------
 

@@ -11,5 +11,6 @@ class StaffSite(admin.AdminSite):
         # uses, register themselves with this site as they load.
         from tongyun.admin import work_queue
 
-        extra_context = {"work_queue": work_queue(), **(extra_context or {})}
+        queue = work_queue(user=request.user)
+        extra_context = {"work_queue": queue, **(extra_context or {})}
         return super().index(request, extra_context)

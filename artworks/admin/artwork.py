@@ -10,11 +10,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from gardens.access import CommunityScopedAdmin
 from tongyun.lib.admin import PhoneAdminMixin
 
 from .. import services
 from ..admin_forms import ArtworkForm, RejectForm
-from ..models import Artwork
+from ..models import ARTWORK_PATH, Artwork
 
 THUMB_BOX = 120  # px: the changelist's thumbnails fit in this square
 PREVIEW_BOX = 480  # px: the change page's picture fits in this square
@@ -92,7 +93,8 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Artwork)
-class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
+class ArtworkAdmin(PhoneAdminMixin, CommunityScopedAdmin):
+    community_path = ARTWORK_PATH
     personal_data_permission = "artworks.view_personal_data"
     form = ArtworkForm
     list_display = [

@@ -7,6 +7,8 @@ from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from gardens.access import CommunityScopedAdmin
+
 from ..admin_forms import CallForm
 from ..models import Artwork, Call
 
@@ -14,20 +16,28 @@ Status = Artwork.Status
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(CommunityScopedAdmin):
+    # A call without a community is the street office's own.
+    community_path = "community"
     form = CallForm
     list_display = [
         "title",
         "organiser",
+        "community",
         "window",
         "is_open_now",
         "works",
     ]
+    list_filter = ["community"]
+    list_select_related = ["community"]
     search_fields = ["title", "title_en", "slug", "organiser", "theme"]
     prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["species"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "organiser", "theme", "species"]}),
+        (
+            None,
+            {"fields": ["community", "title", "slug", "organiser", "theme", "species"]},
+        ),
         (None, {"fields": ["description"]}),
         (_("When"), {"fields": ["opens_at", "closes_at"]}),
         (_("Works"), {"fields": ["categories", "max_works_per_phone"]}),

@@ -7,9 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from gardens.access import CommunityScopedAdmin, communities_of
+
 from .. import services
 from ..admin_forms import EventForm, ServiceAdminMixin
-from ..models import Event, Organisation
+from ..models import EVENT_PATH, Event, Organisation
 
 EVENT_FILTER = "event__id__exact"
 
@@ -36,8 +38,23 @@ class OrganisationAdmin(admin.ModelAdmin):
 # --- Events ---------------------------------------------------------------
 
 
+def whole_event_reached(user, event):
+    """
+    Whether all of the event's gardens are in user's communities. An event
+    shared with another community is read-only to each community's staff:
+    its form could not keep the other community's gardens they may not see.
+    """
+    communities = communities_of(user)
+    if communities is None:
+        return True
+    return not event.gardens.exclude(community__in=communities).exists()
+
+
 @admin.register(Event)
-class EventAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class EventAdmin(ServiceAdminMixin, CommunityScopedAdmin):
+    # Community staff see the events at any of their gardens (reaches), and
+    # change only those held at their gardens alone (whole_event_reached).
+    community_path = EVENT_PATH
     form = EventForm
     list_display = [
         "title",
@@ -78,6 +95,16 @@ class EventAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_signup_figures()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or whole_event_reached(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or whole_event_reached(request.user, obj)
+        )
 
     def save_model(self, request, obj, form, change):
         promoted = self.call_service(services.save_event, event=obj)

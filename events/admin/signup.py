@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
+from gardens.access import CommunityScopedAdmin, scoped
 from tongyun.lib.admin import PhoneAdminMixin
+from tongyun.lib.signals import personal_data_exported
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from .. import services
 from ..admin_forms import GroupBookingForm, HoursForm, ServiceAdminMixin, SignupForm
-from ..models import Event, Signup
+from ..models import EVENT_PATH, Event, Signup
 from ..resources import SignupResource
 from .event import EVENT_FILTER, checkin_url, promoted_message
 
@@ -42,7 +44,10 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Signup)
-class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAdmin):
+class SignupAdmin(
+    ServiceAdminMixin, PhoneAdminMixin, ExportMixin, CommunityScopedAdmin
+):
+    community_path = f"event__{EVENT_PATH}"
     form = SignupForm
     personal_data_permission = "events.view_personal_data"
     change_list_template = "admin/events/signup/change_list.html"
@@ -190,7 +195,9 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
         pk = request.GET.get(EVENT_FILTER, "")
         if not pk.isdigit():
             return None
-        return Event.objects.filter(pk=pk).with_signup_figures().first()
+        # Another community's event is no check-in list of theirs.
+        events = scoped(Event.objects.filter(pk=pk), request.user, EVENT_PATH)
+        return events.with_signup_figures().first()
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
@@ -214,6 +221,25 @@ class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAd
         context["checkin_event"] = event
         context["checkin_url"] = checkin_url(event)
         return context
+
+    def has_export_permission(self, request):
+        # A list of volunteers' names is personal data, phones or not.
+        return super().has_export_permission(request) and self.shows_personal_data(
+            request
+        )
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        event = self.filtered_event(request)
+        personal_data_exported.send(
+            sender=Signup,
+            user=request.user,
+            kind=Signup._meta.verbose_name_plural,
+            subject=event.title if event else "",
+            rows=queryset.count(),
+            file_format=file_format.get_extension(),
+            filters=request.GET.urlencode(),
+        )
+        return super().get_export_data(file_format, request, queryset, **kwargs)
 
     def get_export_filename(self, request, queryset, file_format):
         event = self.filtered_event(request)

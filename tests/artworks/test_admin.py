@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from artworks.models import Artwork, Call
-from tests.factories import ArtworkFactory, CallFactory
+from tests.factories import ArtworkFactory, CallFactory, reach_every_community
 from tongyun.lib.admin import PhoneAdminMixin
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,7 @@ def staff_client(django_user_model, username, *extra_perms):
             content_type__app_label=app_label, codename=codename
         )
     user.user_permissions.set(perms)
+    reach_every_community(user)
     client = Client()
     client.force_login(user)
     client.user = user
@@ -647,9 +648,9 @@ def test_call_list_query_count_is_constant(
     for call in CallFactory.create_batch(item_count):
         ArtworkFactory.create_batch(2, call=call)
 
-    # 5 queries: session, user, count, total count, calls with their counts
-    # by status (one join).
-    with django_assert_num_queries(5):
+    # 6 queries: session, user, the community filter's choices, count, total
+    # count, calls with their community and counts by status (one join).
+    with django_assert_num_queries(6):
         response = admin_client.get(CALLS)
 
     assert len(response.context["cl"].result_list) == item_count

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from tests.factories import ArtworkFactory
+from tests.factories import ArtworkFactory, reach_every_community
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,7 @@ def staff_client(client, *codenames):
             content_type__app_label="artworks", codename__in=codenames
         )
     )
+    reach_every_community(user)
     client.force_login(user)
     return client
 

@@ -15,7 +15,12 @@ from django.utils import timezone
 from PIL import Image
 
 from artworks.models import Artwork
-from tests.factories import ArtworkFactory, CallFactory, SpeciesFactory
+from tests.factories import (
+    ArtworkFactory,
+    CallFactory,
+    SpeciesFactory,
+    reach_every_community,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +41,7 @@ def body(response):
 def staff(client):
     alice = User.objects.create_user("alice", is_staff=True)
     alice.user_permissions.add(Permission.objects.get(codename="view_artwork"))
+    reach_every_community(alice)
     client.force_login(alice)
     return client
 

@@ -23,6 +23,7 @@ from tests.factories import (
     SpeciesFactory,
     ZoneFactory,
     event_under_way,
+    reach_every_community,
 )
 from tongyun.lib.figures import Plants
 
@@ -76,7 +77,7 @@ def sign_up(client, event, **fields):
 def staff_user(username="alice"):
     user = User.objects.create_user(username, is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_signup"))
-    return user
+    return reach_every_community(user)
 
 
 # --- List ---------------------------------------------------------------
