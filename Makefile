@@ -46,7 +46,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime .env
 	$(MANAGE) migrate --no-input
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --staff
 	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"
 	$(BIN)/gunicorn tongyun.wsgi --bind $(HOST):$(PORT) --workers 2 --no-control-socket --access-logfile -
 

@@ -13,7 +13,14 @@ superuser. sync_roles() sets each group's permissions to exactly these; a
 data migration calls it, and so must a new one whenever this file changes.
 """
 
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext
+
+from gardens.models import StaffMembership
 
 # The apps whose data the roles cover.
 APPS = ["gardens", "plantings", "events", "artworks", "tongyun"]
@@ -104,8 +111,9 @@ def sync_roles(apps, using="default"):
         finally:
             if stub:
                 app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    # The migration's models, not today's: they match its database.
+    Group = apps.get_model("auth", "Group")  # noqa: N806
+    Permission = apps.get_model("auth", "Permission")  # noqa: N806
     permissions = list(
         Permission.objects.using(using)
         .filter(content_type__app_label__in=APPS)
@@ -125,3 +133,51 @@ def sync_roles(apps, using="default"):
                 )
             ]
         )
+
+
+class RoleError(ValueError):
+    """A role or community that make_staff cannot give; says which."""
+
+
+def make_staff(*, username, role, password, community=None, email=""):
+    """
+    Create a staff account with role ("street", "community", "viewer") and,
+    for community staff, the community (a gardens.Community) it works for.
+
+    Side effects: a user with a usable password (validated by
+    AUTH_PASSWORD_VALIDATORS), is_staff, in the role's group; a
+    StaffMembership for community staff. All or nothing. Raises RoleError
+    for a role without its community or a community without its role, and
+    ValidationError for a weak password or a taken username.
+    """
+    if role not in GROUPS:
+        raise RoleError(
+            gettext("Unknown role “{role}”: choose one of {roles}.").format(
+                role=role, roles=", ".join(GROUPS)
+            )
+        )
+    if role == "community" and community is None:
+        raise RoleError(gettext("Community staff need --community: its slug."))
+    if role != "community" and community is not None:
+        raise RoleError(
+            gettext(
+                "--community is for community staff only: {role} staff reach "
+                "every community."
+            ).format(role=role)
+        )
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(
+            gettext("A user named “{username}” exists already.").format(
+                username=username
+            )
+        )
+    user = User(username=username, email=email, is_staff=True)
+    password_validation.validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=GROUPS[role]))
+        if community is not None:
+            StaffMembership.objects.create(user=user, community=community)
+    return user

@@ -1,11 +1,17 @@
+import secrets
+
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import artworks.demo
 import events.demo
 import gardens.demo
 import plantings.demo
+from gardens.models import Community
+from tongyun.roles import GROUPS, make_staff
 
 # Layer by layer (DESIGN §3): each app's story builds on the ones below it,
 # e.g. plantings records what was planted at the events' planting day.
@@ -16,6 +22,16 @@ DEMOS = [
     ("plantings", plantings.demo),
 ]
 
+# One demo account per role; two community staff, to try what each of two
+# communities sees of the other's (nothing).
+DEMO_STAFF = [
+    ("demo-street", "street", None),
+    ("demo-mudanyuan", "community", "mudanyuan"),
+    ("demo-zijing", "community", "zijingyayuan"),
+    ("demo-viewer", "viewer", None),
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
 
 class Command(BaseCommand):
     help = (
@@ -24,10 +40,47 @@ class Command(BaseCommand):
         "run again: it updates rows instead of adding more."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--staff",
+            action="store_true",
+            help="Also (re)create a demo staff account per role, with new "
+            "passwords printed here. Only on a machine that serves "
+            "127.0.0.1 or localhost alone: make run's local mode.",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, staff=False, **options):
+        if staff and not set(settings.ALLOWED_HOSTS) <= LOOPBACK:
+            raise CommandError(
+                "--staff makes accounts with printed passwords: only for a "
+                "site that serves 127.0.0.1 or localhost alone."
+            )
         for label, demo in DEMOS:
             summary = demo.load()
             name = apps.get_app_config(label).verbose_name
             self.stdout.write(f"{name}: {summary}")
+        if staff:
+            self.load_staff()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def load_staff(self):
+        """Each demo account, made if missing, with a new password printed once."""
+        self.stdout.write("Demo staff (log in at /admin/; passwords are new each run):")
+        for username, role, slug in DEMO_STAFF:
+            password = secrets.token_urlsafe(12)
+            community = Community.objects.get(slug=slug) if slug else None
+            user = get_user_model().objects.filter(username=username).first()
+            if user is None:
+                make_staff(
+                    username=username,
+                    role=role,
+                    password=password,
+                    community=community,
+                )
+            else:
+                # Kept, with what it did (history, exports): a new password.
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            where = f" · {community.name}" if community else ""
+            self.stdout.write(f"  {username:16} {password}  {GROUPS[role]}{where}")
