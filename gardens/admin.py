@@ -68,6 +68,9 @@ class GardenAdmin(FilesAgainAdminMixin, CommunityScopedAdmin):
     ]
     list_filter = ["community", "theme", HasPhotoFilter]
     list_editable = ["position"]
+    # Stated, not left to Meta: the figures' GROUP BY drops Meta.ordering,
+    # and the events' garden picker pages through this queryset.
+    ordering = ["position", "name"]
     list_select_related = ["community"]
     search_fields = ["name", "name_en", "community__name"]
     autocomplete_fields = ["signature_species"]

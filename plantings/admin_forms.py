@@ -174,8 +174,10 @@ class ZoneAndSpeciesFromSource(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["zone"].required = False
-        self.fields["species"].required = False
+        # A view-only page's form has no editable fields at all.
+        for name in ("zone", "species"):
+            if name in self.fields:
+                self.fields[name].required = False
 
     def fill_zone_and_species(self, data):
         """Take zone and species from the source where left empty."""
