@@ -198,7 +198,9 @@ class GroupBookingForm(PhoneFormMixin, ServiceRefusalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         event = self.fields["event"]
-        event.queryset = Event.objects.published().upcoming()
+        # Narrow what the admin offers (the user's communities' events), never
+        # widen it: gardens.access.CommunityScopedAdmin set it already.
+        event.queryset = event.queryset.published().upcoming()
         event.label_from_instance = lambda e: (
             f"{e.title} · {timezone.localtime(e.starts_at):%Y-%m-%d %H:%M}"
         )
