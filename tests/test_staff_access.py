@@ -439,3 +439,27 @@ def test_load_demo_makes_staff_only_for_a_local_site(settings):
 
     with pytest.raises(CommandError, match="127.0.0.1"):
         call_command("load_demo", "--staff", stdout=io.StringIO())
+
+
+def test_list_editing_cannot_reach_another_community_row(alice, own, other):
+    from gardens.models import Garden
+
+    client = client_of(alice)
+    theirs = other.garden
+
+    response = client.post(
+        reverse("admin:gardens_garden_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": theirs.pk,
+            "form-0-position": "99",
+            "_save": "Save",
+        },
+    )
+
+    theirs.refresh_from_db()
+    assert theirs.position != 99
+    assert Garden.objects.count() == 2
