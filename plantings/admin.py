@@ -15,6 +15,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from gardens.admin import photo_preview
 from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
+from tongyun.lib.history_admin import HistoryAdminMixin, HistoryListAdmin
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import services
@@ -138,7 +139,7 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(Donation)
-class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
+class DonationAdmin(HistoryAdminMixin, LedgerLockAdmin, ImportExportModelAdmin):
     resource_classes = [DonationResource]
     export_formats = [CSV, XLSX]
     list_display = [
@@ -221,7 +222,7 @@ class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(SplitSearchMixin, LedgerLockAdmin):
+class AllocationAdmin(HistoryAdminMixin, SplitSearchMixin, LedgerLockAdmin):
     form = AllocationForm
     list_display = ["donation", "zone", "species", "quantity", "allocated_on"]
     list_filter = ["zone__garden", "species", "donation__donor"]
@@ -257,7 +258,7 @@ class AllocationAdmin(SplitSearchMixin, LedgerLockAdmin):
 
 
 @admin.register(Planting)
-class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
+class PlantingAdmin(HistoryAdminMixin, LedgerLockAdmin, ImportExportModelAdmin):
     resource_classes = [PlantingResource]
     export_formats = [CSV, XLSX]
     form = PlantingForm
@@ -298,7 +299,7 @@ class PlantingAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(FilesAgainAdminMixin, LedgerLockAdmin):
+class ObservationAdmin(HistoryAdminMixin, FilesAgainAdminMixin, LedgerLockAdmin):
     form = ObservationForm
     list_display = ["observed_on", "zone", "species", "kind", "count", photo_preview]
     list_filter = [
@@ -319,3 +320,38 @@ class ObservationAdmin(FilesAgainAdminMixin, LedgerLockAdmin):
         # The planting a loss comes from, and the one it leaves if moved.
         current = observation.planting_id if observation else None
         return {"plantings": [posted_id(request, "planting"), current]}
+
+
+# --- Every change, for the street office (tongyun.lib.history_admin) -------
+
+
+@admin.register(Donation.history.model)
+class DonationHistoryAdmin(HistoryListAdmin):
+    search_fields = ["donor__name"]
+
+
+@admin.register(DonationItem.history.model)
+class DonationItemHistoryAdmin(HistoryListAdmin):
+    search_fields = ["species__name", "donation__donor__name"]
+
+
+@admin.register(Allocation.history.model)
+class AllocationHistoryAdmin(HistoryListAdmin):
+    label_related = ["donation__donor", "zone__garden"]
+    # The words of its label, "张家湾镇 → 紫荆园 A1: 紫荆 120 (2024-04-07)".
+    search_fields = [
+        "donation__donor__name",
+        "zone__garden__name",
+        "zone__code",
+        "species__name",
+    ]
+
+
+@admin.register(Planting.history.model)
+class PlantingHistoryAdmin(HistoryListAdmin):
+    search_fields = ["zone__code", "zone__garden__name", "species__name", "source"]
+
+
+@admin.register(Observation.history.model)
+class ObservationHistoryAdmin(HistoryListAdmin):
+    search_fields = ["zone__code", "zone__garden__name", "species__name"]

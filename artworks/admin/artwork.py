@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import PhoneAdminMixin
+from tongyun.lib.history_admin import HistoryAdminMixin
 
 from .. import services
 from ..admin_forms import ArtworkForm, RejectForm
@@ -92,7 +93,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Artwork)
-class ArtworkAdmin(PhoneAdminMixin, admin.ModelAdmin):
+class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, admin.ModelAdmin):
     personal_data_permission = "artworks.view_personal_data"
     form = ArtworkForm
     list_display = [

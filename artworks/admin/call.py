@@ -7,6 +7,8 @@ from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.history_admin import HistoryAdminMixin
+
 from ..admin_forms import CallForm
 from ..models import Artwork, Call
 
@@ -14,7 +16,7 @@ Status = Artwork.Status
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(HistoryAdminMixin, admin.ModelAdmin):
     form = CallForm
     list_display = [
         "title",

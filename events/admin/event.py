@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.history_admin import HistoryAdminMixin
+
 from .. import services
 from ..admin_forms import EventForm, ServiceAdminMixin
 from ..models import Event, Organisation
@@ -37,7 +39,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class EventAdmin(HistoryAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     form = EventForm
     list_display = [
         "title",

@@ -13,6 +13,7 @@ from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
 from tongyun.lib.admin import PhoneAdminMixin
+from tongyun.lib.history_admin import HistoryAdminMixin
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from .. import services
@@ -42,7 +43,9 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Signup)
-class SignupAdmin(ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAdmin):
+class SignupAdmin(
+    HistoryAdminMixin, ServiceAdminMixin, PhoneAdminMixin, ExportMixin, admin.ModelAdmin
+):
     form = SignupForm
     personal_data_permission = "events.view_personal_data"
     change_list_template = "admin/events/signup/change_list.html"
