@@ -10,6 +10,7 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -117,14 +118,38 @@ def test_event_changed_in_the_admin_records_the_staff_member(desk):
     ]
 
 
+def gardens_recorded(event):
+    """The gardens each record of event holds, oldest first."""
+    return [
+        [row.garden for row in record.gardens.all()]
+        for record in event.history.order_by("history_id")
+    ]
+
+
 def test_gardens_changed_from_the_garden_side_are_recorded_on_the_event():
     garden = GardenFactory()
     event = EventFactory()
 
     garden.events.add(event)
+    garden.events.clear()
 
-    latest = event.history.first()
-    assert [row.garden for row in latest.gardens.all()] == [garden]
+    assert gardens_recorded(event) == [[], [garden], []]
+
+
+def test_gardens_changed_after_a_save_rolled_back_get_a_record_of_their_own():
+    garden = GardenFactory()
+    event = EventFactory()
+
+    @transaction.atomic
+    def failed_request():
+        event.save()
+        raise RuntimeError("the request failed after the save")
+
+    with pytest.raises(RuntimeError):
+        failed_request()
+    event.gardens.add(garden)
+
+    assert gardens_recorded(event) == [[], [garden]]
 
 
 def test_public_signup_records_no_staff_member_even_one_logged_in(desk):
