@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import FieldConstraintsMixin
 from tongyun.lib.tokens import new_token  # migrations name artworks.models.new_token
@@ -106,6 +107,10 @@ class Call(FieldConstraintsMixin, models.Model):
     )
 
     objects = CallQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("call history record"),
+        verbose_name_plural=_("call history"),
+    )
 
     # The field the date-order constraint's refusal is shown beside.
     constraint_fields = {"closes_early": "closes_at"}
@@ -273,6 +278,12 @@ class Artwork(models.Model):
     )
 
     objects = ArtworkQuerySet.as_manager()
+    # The status page's token is a secret link: never copied into the history.
+    history = HistoricalRecords(
+        verbose_name=_("artwork history record"),
+        verbose_name_plural=_("artwork history"),
+        excluded_fields=["token"],
+    )
 
     class Meta:
         ordering = ["-submitted_at"]

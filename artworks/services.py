@@ -3,19 +3,40 @@ Submitting, moderating and deleting artworks.
 
 An upload is decoded, checked and re-encoded (images.prepare) before
 anything is stored; a refusal or a failure leaves no row and no file. A
-deleted work takes its files with it, once the deletion is committed.
+deleted work takes its files with it, once the deletion is committed, and
+the submitter's data with it from the work's history.
+
+Every change to a work is recorded in its history (tongyun.lib.history);
+the public form gives the reason of a submission (SUBMITTED).
 """
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from tongyun.lib import history
 from tongyun.lib.errors import refuse
 
 from . import images
 from .models import Artwork, Call
+
+# Why a work changed, when no staff member changed it: kept in its history
+# as it is here, shown translated (tongyun.lib.history).
+SUBMITTED = gettext_noop("sent through the public form")
+
+# What a work's history must not keep once the work is deleted: who sent
+# it, how to reach them, and the free text that may name them. The title,
+# status and review stay: who reviewed or deleted which work, and when.
+PERSONAL_HISTORY = {
+    "artist_name": "",
+    "phone": "",
+    "community": "",
+    "class_name": "",
+    "description": "",
+    "moderation_note": "",
+}
 
 
 def submit(
@@ -136,8 +157,10 @@ def _delete_files(names):
 def delete_artworks(artworks):
     """
     Delete artworks (a queryset) and, once the deletion commits, their image
-    and thumbnail files (at once outside a transaction). Returns how many
-    works were deleted.
+    and thumbnail files (at once outside a transaction); erase the
+    submitters' data (PERSONAL_HISTORY) from the works' history, whose
+    records stay to say who reviewed and who deleted each work. Returns how
+    many works were deleted.
 
     Django never deletes a FileField's file with its row. Waiting for the
     commit keeps the files of a deletion that is rolled back; a file that
@@ -151,16 +174,30 @@ def delete_artworks(artworks):
         # Delete exactly the rows whose files were listed: a work sent
         # meanwhile that the queryset matches keeps its row and its files.
         _total, deleted = Artwork.objects.filter(pk__in=pks).delete()
+        # After the deletion, which records each work as it was.
+        history.erase_history(Artwork.history.filter(id__in=pks), PERSONAL_HISTORY)
         transaction.on_commit(lambda: _delete_files(names), robust=True)
     return deleted.get(Artwork._meta.label, 0)
 
 
+@transaction.atomic
 def moderate(artworks, *, status, by, note=None):
     """
     Set status on artworks (a queryset), recording who reviewed and when,
-    and optionally a note to the submitters. Returns how many changed.
+    and optionally a note to the submitters, in each work's history too (by
+    as the staff member). Returns how many changed. Queries: the works,
+    locked; one update and its history.
     """
     changes = {"status": status, "reviewed_by": by, "reviewed_at": timezone.now()}
     if note is not None:
         changes["moderation_note"] = note
-    return artworks.update(**changes)
+    # Locked as read, so that each work's history gets the row as this
+    # moderation leaves it, whatever an edit at the same moment changes.
+    works = list(
+        Artwork.objects.select_for_update().filter(pk__in=artworks.values("pk"))
+    )
+    for work in works:
+        for field, value in changes.items():
+            setattr(work, field, value)
+    history.bulk_update(works, Artwork, list(changes), user=by)
+    return len(works)

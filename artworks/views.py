@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from gardens.access import reaches
+from tongyun.lib import history
 from tongyun.lib.forms import refuse_over_rate_limit
 
 from . import services
@@ -197,20 +198,21 @@ def artwork_submit(request):
         return _render_form(request, call, form, status=422)
     data = form.cleaned_data
     try:
-        artwork = services.submit(
-            call=call,
-            title=data["title"],
-            artist_name=data["artist_name"],
-            category=data["category"],
-            image=data["image"],
-            phone=data["phone"],
-            description=data["description"],
-            community=data["community"],
-            class_name=data["class_name"],
-            is_minor=data["is_minor"],
-            guardian_consent=data["guardian_consent"],
-            age_group=data["age_group"],
-        )
+        with history.by_visitor(services.SUBMITTED):
+            artwork = services.submit(
+                call=call,
+                title=data["title"],
+                artist_name=data["artist_name"],
+                category=data["category"],
+                image=data["image"],
+                phone=data["phone"],
+                description=data["description"],
+                community=data["community"],
+                class_name=data["class_name"],
+                is_minor=data["is_minor"],
+                guardian_consent=data["guardian_consent"],
+                age_group=data["age_group"],
+            )
     except ValidationError as refusal:
         # Field-keyed refusals go next to their fields, the rest on top.
         form.add_error(None, refusal)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import FieldConstraintsMixin
 from tongyun.lib.queries import count_of, sum_of
@@ -179,6 +180,11 @@ class Event(FieldConstraintsMixin, models.Model):
     )
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("event history record"),
+        verbose_name_plural=_("event history"),
+        m2m_fields=["gardens"],
+    )
 
     # The field each date-order constraint's refusal is shown beside.
     constraint_fields = {
@@ -483,6 +489,12 @@ class Signup(models.Model):
     )
 
     objects = SignupQuerySet.as_manager()
+    # The ticket's token is a secret link: never copied into the history.
+    history = HistoricalRecords(
+        verbose_name=_("sign-up history record"),
+        verbose_name_plural=_("sign-up history"),
+        excluded_fields=["token"],
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

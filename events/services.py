@@ -14,6 +14,10 @@ Rules (DESIGN §5):
 Every writer locks the event row first (select_for_update), so sign-ups and
 cancellations of one event take turns across processes and hosts. A lock
 not had within LOCK_TIMEOUT raises Busy, and nothing is written.
+
+Every change to a sign-up is recorded in its history (tongyun.lib.history),
+writes that skip save() included; the public views give the reasons of a
+volunteer's own changes (SIGNED_UP, CANCELLED, TOOK_FREE_SEATS).
 """
 
 import dataclasses
@@ -24,8 +28,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
+from tongyun.lib import history
 from tongyun.lib.errors import refuse
 
 from . import notify
@@ -37,6 +42,15 @@ NOT_PUBLISHED = (Event.SignupState.DRAFT, Event.SignupState.CANCELLED)
 SIGNUP_OPEN = (Event.SignupState.OPEN, Event.SignupState.WAITLIST)
 
 logger = logging.getLogger("tongyun.reminders")
+
+# Why a sign-up changed, when no staff member changed it: kept in its
+# history as they are here, shown translated (tongyun.lib.history).
+SIGNED_UP = gettext_noop("signed up on the public page")
+CANCELLED = gettext_noop("cancelled on the ticket page")
+TOOK_FREE_SEATS = gettext_noop("took the free seats on the ticket page")
+PROMOTED = gettext_noop("promoted from the waiting list")
+REMINDED = gettext_noop("reminder sent")
+PURGED = gettext_noop("personal data erased after the retention period")
 
 
 class Busy(Exception):
@@ -162,7 +176,7 @@ def promote(event, *, offer=True):
     free, if it does not fit into them (offer_free_seats).
 
     The caller holds the event's lock. Returns the promoted sign-ups.
-    Queries: seats taken, the waiting list, one update.
+    Queries: seats taken, the waiting list, one update and its history.
     """
     left = event.capacity - seats_taken(event)
     promoted, waiting = [], []
@@ -173,7 +187,7 @@ def promote(event, *, offer=True):
             promoted.append(signup)
         else:
             waiting.append(signup)
-    Signup.objects.bulk_update(promoted, ["status"])
+    history.bulk_update(promoted, Signup, ["status"], reason=PROMOTED)
     for signup in promoted:
         # robust: one failed message neither stops the others nor turns the
         # saved change into an error page.
@@ -344,53 +358,97 @@ def check_in(signup, *, at=None):
 
     Refuses (ValidationError, code holds_no_seat) a sign-up that is not
     confirmed as the database has it now, whatever the copy passed in says.
-    One update; one read more when nothing was updated.
+    One update, then the row read back for its history; one read when
+    nothing was updated.
     """
     at = at or timezone.now()
-    # One conditional update: a cancellation at the same moment either
-    # comes first (nothing is updated) or finds the sign-up checked in.
-    updated = Signup.objects.filter(
-        pk=signup.pk, status=Signup.Status.CONFIRMED, checked_in_at__isnull=True
-    ).update(checked_in_at=at)
-    if updated:
-        signup.checked_in_at = at
-        return signup
+    with transaction.atomic():
+        # One conditional update: a cancellation at the same moment either
+        # comes first (nothing is updated) or finds the sign-up checked in.
+        updated = Signup.objects.filter(
+            pk=signup.pk, status=Signup.Status.CONFIRMED, checked_in_at__isnull=True
+        ).update(checked_in_at=at)
+        if updated:
+            # Read under the update's row lock: the history gets the row as
+            # this check-in left it.
+            history.record_changes(Signup, Signup.objects.filter(pk=signup.pk))
+            signup.checked_in_at = at
+            return signup
     signup.refresh_from_db(fields=["status", "checked_in_at"])
     if signup.status != Signup.Status.CONFIRMED:
         refuse(gettext("Only confirmed sign-ups can be checked in."), "holds_no_seat")
     return signup
 
 
+@transaction.atomic
 def mark_attended(signups, *, at=None):
-    """Check in every confirmed sign-up of signups not yet checked in."""
-    return signups.filter(
-        status=Signup.Status.CONFIRMED, checked_in_at__isnull=True
-    ).update(checked_in_at=at or timezone.now())
+    """
+    Check in every confirmed sign-up of signups not yet checked in; returns
+    how many. Queries: the sign-ups, locked; one update and its history.
+    """
+    # Locked as read: a cancellation at the same moment either comes first
+    # (the sign-up is no longer confirmed, so not read) or waits for this.
+    due = list(
+        Signup.objects.select_for_update().filter(
+            pk__in=signups.values("pk"),
+            status=Signup.Status.CONFIRMED,
+            checked_in_at__isnull=True,
+        )
+    )
+    at = at or timezone.now()
+    for signup in due:
+        signup.checked_in_at = at
+    history.bulk_update(due, Signup, ["checked_in_at"])
+    return len(due)
 
 
 RETENTION_DAYS = 90
+# A name already shortened by the purge ("张*"), or none.
+SHORTENED_NAME = r"^.?\*?$"
 
 
+@dataclasses.dataclass
+class Purge:
+    """What one purge_personal_data() erased."""
+
+    signups: int
+    history: int  # historical records of sign-ups
+
+
+@transaction.atomic
 def purge_personal_data(*, now=None):
     """
     Erase volunteers' phone numbers and e-mail addresses, and shorten their
     names to the first character, for events that ended more than
-    RETENTION_DAYS ago (the sign-up form's consent promises this).
+    RETENTION_DAYS ago (the sign-up form's consent promises this), in the
+    sign-ups and in their history alike.
 
-    Headcounts, statuses, check-ins and hours stay for the records. Returns
-    how many sign-ups were erased. One query to find them, one update.
+    Headcounts, statuses, check-ins and hours stay for the records, and so
+    does every historical record: who changed what and when is the trail
+    the office must keep; only the volunteer's data goes from it. The
+    purge itself is recorded (PURGED). Returns a Purge. Queries: the
+    sign-ups, one update and its history, one update of older history.
     """
     cutoff = (now or timezone.now()) - dt.timedelta(days=RETENTION_DAYS)
     stale = Signup.objects.filter(event__ends_at__lt=cutoff).exclude(
-        phone="", email="", name__regex=r"^.?\*?$"
+        phone="", email="", name__regex=SHORTENED_NAME
     )
-    signups = list(stale.only("pk", "name"))
+    # Whole rows: their history is written from them.
+    signups = list(stale)
     for signup in signups:
         signup.name = f"{signup.name[:1]}*" if signup.name else ""
         signup.phone = ""
         signup.email = ""
-    Signup.objects.bulk_update(signups, ["name", "phone", "email"])
-    return len(signups)
+    history.bulk_update(signups, Signup, ["name", "phone", "email"], reason=PURGED)
+    # By the event each record names (an event is never changed on a
+    # sign-up), so that records of a sign-up since deleted go too.
+    records = Signup.history.filter(event__ends_at__lt=cutoff).exclude(
+        phone="", email="", name__regex=SHORTENED_NAME
+    )
+    erased = history.erase_history(
+        records, {"name": history.SHORTEN, "phone": "", "email": ""}
+    )
+    return Purge(signups=len(signups), history=erased)
 
 
 @dataclasses.dataclass
@@ -417,7 +475,8 @@ def send_reminders(*, now=None):
     transaction, so a run that overlaps another never reminds anyone twice,
     and a failed send rolls its claim back for the next run to try again;
     failures are logged and the others still sent. Returns a ReminderRun.
-    Queries: the due sign-ups with their events, then one update each.
+    Queries: the due sign-ups with their events, then one update each, the
+    row read back and its history.
     """
     now = now or timezone.now()
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
@@ -446,6 +505,9 @@ def send_reminders(*, now=None):
                     reminder_sent_at__isnull=True,
                 ).update(reminder_sent_at=now)
                 if claimed == 1:
+                    history.record_changes(
+                        Signup, Signup.objects.filter(pk=signup.pk), reason=REMINDED
+                    )
                     notify.reminder(signup)
         except Exception as error:
             logger.exception("Reminder for sign-up %s not sent", signup.pk)

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from gardens.access import reaches
-from tongyun.lib import phones
+from tongyun.lib import history, phones
 from tongyun.lib.forms import refuse_over_rate_limit
 
 from . import services
@@ -101,15 +101,16 @@ def signup_create(request, slug):
         return render_detail(request, event, form, status=422)
     data = form.cleaned_data
     try:
-        signup = services.sign_up(
-            event=event,
-            name=data["name"],
-            phone=data["phone"],
-            headcount=data["headcount"],
-            organisation=form.matched_organisation(),
-            email=data["email"],
-            language=request.LANGUAGE_CODE,
-        )
+        with history.by_visitor(services.SIGNED_UP):
+            signup = services.sign_up(
+                event=event,
+                name=data["name"],
+                phone=data["phone"],
+                headcount=data["headcount"],
+                organisation=form.matched_organisation(),
+                email=data["email"],
+                language=request.LANGUAGE_CODE,
+            )
     except ValidationError as refusal:
         form.add_error(FIELD_OF_REFUSAL.get(refusal.code), refusal)
         return render_detail(request, event, form, status=422)
@@ -215,7 +216,8 @@ def signup_take_seats(request, token):
     # Nothing offered as read: the service says why, under the event's lock.
     headcount = form.cleaned_data["headcount"] if offered else 0
     try:
-        services.take_free_seats(signup=signup, headcount=headcount)
+        with history.by_visitor(services.TOOK_FREE_SEATS):
+            services.take_free_seats(signup=signup, headcount=headcount)
     except ValidationError as refusal:
         # Show the queue as it is now, with the refusal on top.
         signup = get_object_or_404(_ticket_signups(), token=token)
@@ -252,7 +254,8 @@ def signup_cancel(request, token):
     if request.POST.get("confirm") != "yes":
         return render(request, "events/signup_cancel.html", ctx)
     try:
-        services.cancel(signup)
+        with history.by_visitor(services.CANCELLED):
+            services.cancel(signup)
     except services.Busy:
         ctx["error"] = gettext(
             "Many people are changing their sign-ups right now, and yours was not "

@@ -16,6 +16,7 @@ from import_export.admin import ImportExportModelAdmin
 from gardens.access import ZONE_PATH, CommunityScopedAdmin
 from gardens.admin import photo_preview
 from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
+from tongyun.lib.history_admin import HistoryAdminMixin, HistoryListAdmin
 from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import services
@@ -139,7 +140,7 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(Donation)
-class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
+class DonationAdmin(HistoryAdminMixin, LedgerLockAdmin, ImportExportModelAdmin):
     resource_classes = [DonationResource]
     export_formats = [CSV, XLSX]
     list_display = [
@@ -222,7 +223,9 @@ class DonationAdmin(LedgerLockAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(SplitSearchMixin, CommunityScopedAdmin, LedgerLockAdmin):
+class AllocationAdmin(
+    HistoryAdminMixin, SplitSearchMixin, CommunityScopedAdmin, LedgerLockAdmin
+):
     # Community staff see the gifts' allocations to their zones, read-only.
     community_path = f"zone__{ZONE_PATH}"
     form = AllocationForm
@@ -260,7 +263,9 @@ class AllocationAdmin(SplitSearchMixin, CommunityScopedAdmin, LedgerLockAdmin):
 
 
 @admin.register(Planting)
-class PlantingAdmin(CommunityScopedAdmin, LedgerLockAdmin, ImportExportModelAdmin):
+class PlantingAdmin(
+    HistoryAdminMixin, CommunityScopedAdmin, LedgerLockAdmin, ImportExportModelAdmin
+):
     community_path = f"zone__{ZONE_PATH}"
     resource_classes = [PlantingResource]
     export_formats = [CSV, XLSX]
@@ -302,7 +307,9 @@ class PlantingAdmin(CommunityScopedAdmin, LedgerLockAdmin, ImportExportModelAdmi
 
 
 @admin.register(Observation)
-class ObservationAdmin(FilesAgainAdminMixin, CommunityScopedAdmin, LedgerLockAdmin):
+class ObservationAdmin(
+    HistoryAdminMixin, FilesAgainAdminMixin, CommunityScopedAdmin, LedgerLockAdmin
+):
     community_path = f"zone__{ZONE_PATH}"
     form = ObservationForm
     list_display = ["observed_on", "zone", "species", "kind", "count", photo_preview]
@@ -324,3 +331,38 @@ class ObservationAdmin(FilesAgainAdminMixin, CommunityScopedAdmin, LedgerLockAdm
         # The planting a loss comes from, and the one it leaves if moved.
         current = observation.planting_id if observation else None
         return {"plantings": [posted_id(request, "planting"), current]}
+
+
+# --- Every change, for the street office (tongyun.lib.history_admin) -------
+
+
+@admin.register(Donation.history.model)
+class DonationHistoryAdmin(HistoryListAdmin):
+    search_fields = ["donor__name"]
+
+
+@admin.register(DonationItem.history.model)
+class DonationItemHistoryAdmin(HistoryListAdmin):
+    search_fields = ["species__name", "donation__donor__name"]
+
+
+@admin.register(Allocation.history.model)
+class AllocationHistoryAdmin(HistoryListAdmin):
+    label_related = ["donation__donor", "zone__garden"]
+    # The words of its label, "张家湾镇 → 紫荆园 A1: 紫荆 120 (2024-04-07)".
+    search_fields = [
+        "donation__donor__name",
+        "zone__garden__name",
+        "zone__code",
+        "species__name",
+    ]
+
+
+@admin.register(Planting.history.model)
+class PlantingHistoryAdmin(HistoryListAdmin):
+    search_fields = ["zone__code", "zone__garden__name", "species__name", "source"]
+
+
+@admin.register(Observation.history.model)
+class ObservationHistoryAdmin(HistoryListAdmin):
+    search_fields = ["zone__code", "zone__garden__name", "species__name"]

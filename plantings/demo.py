@@ -14,6 +14,7 @@ import datetime as dt
 from events.demo import PLANTING_DAY_2024
 from events.models import Event
 from gardens.models import Species, Zone
+from tongyun.lib import history
 
 from . import services
 from .models import Allocation, Donation, Donor, Observation, Planting
@@ -136,10 +137,12 @@ def load():
                 event=planting_day,
             )
 
-    # Plantings recorded before the planting day's event existed join it now.
-    Planting.objects.filter(planted_on=PLANTING_DAY, event__isnull=True).update(
-        event=planting_day
-    )
+    # Plantings recorded before the planting day's event existed join it now,
+    # in their history too.
+    joining = list(Planting.objects.filter(planted_on=PLANTING_DAY, event__isnull=True))
+    for planting in joining:
+        planting.event = planting_day
+    history.bulk_update(joining, Planting, ["event"])
 
     lilac_corner = zones[("zijingyuan", "A2")]
     if not Observation.objects.filter(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gardens.models import Zone, photo_path
 from tongyun.lib.figures import plant_count
+from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.queries import sum_of
 
@@ -109,6 +110,10 @@ class Donation(models.Model):
     note_en = models.TextField(_("note (English)"), blank=True)
 
     objects = DonationQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("donation history record"),
+        verbose_name_plural=_("donation history"),
+    )
 
     note_i18n = Localized("note")
 
@@ -159,6 +164,11 @@ class DonationItem(models.Model):
         help_text=_("Leave empty when the gift was not split by species."),
     )
 
+    history = HistoricalRecords(
+        verbose_name=_("donated species history record"),
+        verbose_name_plural=_("donated species history"),
+    )
+
     class Meta:
         ordering = ["species__bloom_start_month", "species__name"]
         verbose_name = _("donated species")
@@ -201,6 +211,11 @@ class Allocation(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     allocated_on = models.DateField(_("allocated on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(
+        verbose_name=_("allocation history record"),
+        verbose_name_plural=_("allocation history"),
+    )
 
     class Meta:
         ordering = ["allocated_on", "pk"]
@@ -282,6 +297,10 @@ class Planting(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = PlantingQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("planting history record"),
+        verbose_name_plural=_("planting history"),
+    )
 
     class Meta:
         ordering = ["-planted_on", "pk"]
@@ -363,6 +382,10 @@ class Observation(models.Model):
     photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
 
     objects = ObservationQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("observation history record"),
+        verbose_name_plural=_("observation history"),
+    )
 
     note_i18n = Localized("note")
 

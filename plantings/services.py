@@ -11,6 +11,8 @@ figures it changes: the donation row for allocations and plantings from a
 donation, the planting row for losses. Two writers on the same donation
 therefore take turns, and the second one sees what the first one wrote.
 Breaches raise ValidationError with a message in the active language.
+Every row written is recorded in its history (tongyun.lib.history), those
+of bulk_create() included.
 """
 
 from collections import defaultdict
@@ -19,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext
+
+from tongyun.lib import history
 
 from .models import Allocation, Donation, DonationItem, Observation, Planting
 
@@ -149,9 +153,12 @@ def record_donation(
         note=note,
         note_en=note_en,
     )
-    DonationItem.objects.bulk_create(
-        DonationItem(donation=donation, species=species, quantity=share)
-        for species, share in items.items()
+    history.bulk_create(
+        (
+            DonationItem(donation=donation, species=species, quantity=share)
+            for species, share in items.items()
+        ),
+        DonationItem,
     )
     return donation
 
@@ -192,13 +199,17 @@ def record_allocated_species(donation):
     Name as the gift's species, with no split, the species it was
     allocated to, when staff named none (a gift listed by its allocations
     alone). Does nothing to a gift that names its species. Two queries, and
-    one insert.
+    one insert and its history.
     """
     if donation.items.exists():
         return
     species = donation.allocations.values_list("species", flat=True).distinct()
-    DonationItem.objects.bulk_create(
-        DonationItem(donation=donation, species_id=pk, quantity=None) for pk in species
+    history.bulk_create(
+        (
+            DonationItem(donation=donation, species_id=pk, quantity=None)
+            for pk in species
+        ),
+        DonationItem,
     )
 
 

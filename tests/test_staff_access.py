@@ -447,7 +447,7 @@ def test_list_editing_cannot_reach_another_community_row(alice, own, other):
     client = client_of(alice)
     theirs = other.garden
 
-    response = client.post(
+    client.post(
         reverse("admin:gardens_garden_changelist"),
         {
             "form-TOTAL_FORMS": "1",

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    "simple_history",
     "tongyun",
     "gardens",
     "events",
@@ -62,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: history records the staff member who made a
+    # change (tongyun.lib.history says how public pages record none).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -240,6 +244,15 @@ RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # Spreadsheet exports escape formulas through tongyun.lib.spreadsheets'
 # formats, which every admin export uses.
+
+
+# --- Change history -----------------------------------------------------
+
+# Who changed what (django-simple-history; tongyun.lib.history). No revert
+# from the history: a restored row would skip the services that keep the
+# events' capacity and the waiting list, and the donation ledger's rules,
+# and could bring back personal data the purge erased.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 
 # --- Logging ------------------------------------------------------------

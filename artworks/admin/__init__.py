@@ -11,5 +11,6 @@ with no public URL: the admin shows them through the site's image view
 
 from .artwork import ArtworkAdmin
 from .call import CallAdmin
+from .history import ArtworkHistoryAdmin, CallHistoryAdmin
 
-__all__ = ["ArtworkAdmin", "CallAdmin"]
+__all__ = ["ArtworkAdmin", "ArtworkHistoryAdmin", "CallAdmin", "CallHistoryAdmin"]

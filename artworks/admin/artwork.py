@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gardens.access import CommunityScopedAdmin
 from tongyun.lib.admin import PhoneAdminMixin
+from tongyun.lib.history_admin import HistoryAdminMixin
 
 from .. import services
 from ..admin_forms import ArtworkForm, RejectForm
@@ -93,7 +94,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Artwork)
-class ArtworkAdmin(PhoneAdminMixin, CommunityScopedAdmin):
+class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
     community_path = ARTWORK_PATH
     personal_data_permission = "artworks.view_personal_data"
     form = ArtworkForm

@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from gardens.access import CommunityScopedAdmin
+from tongyun.lib.history_admin import HistoryAdminMixin
 
 from ..admin_forms import CallForm
 from ..models import Artwork, Call
@@ -16,7 +17,7 @@ Status = Artwork.Status
 
 
 @admin.register(Call)
-class CallAdmin(CommunityScopedAdmin):
+class CallAdmin(HistoryAdminMixin, CommunityScopedAdmin):
     # A call without a community is the street office's own.
     community_path = "community"
     form = CallForm

@@ -9,6 +9,13 @@ validate; ServiceAdminMixin shows a service's refusal on the form.
 """
 
 from .event import EventAdmin, OrganisationAdmin
+from .history import EventHistoryAdmin, SignupHistoryAdmin
 from .signup import SignupAdmin
 
-__all__ = ["EventAdmin", "OrganisationAdmin", "SignupAdmin"]
+__all__ = [
+    "EventAdmin",
+    "EventHistoryAdmin",
+    "OrganisationAdmin",
+    "SignupAdmin",
+    "SignupHistoryAdmin",
+]

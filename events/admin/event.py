@@ -8,6 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from gardens.access import CommunityScopedAdmin, communities_of
+from tongyun.lib.history_admin import HistoryAdminMixin
 
 from .. import services
 from ..admin_forms import EventForm, ServiceAdminMixin
@@ -51,7 +52,7 @@ def whole_event_reached(user, event):
 
 
 @admin.register(Event)
-class EventAdmin(ServiceAdminMixin, CommunityScopedAdmin):
+class EventAdmin(HistoryAdminMixin, ServiceAdminMixin, CommunityScopedAdmin):
     # Community staff see the events at any of their gardens (reaches), and
     # change only those held at their gardens alone (whole_event_reached).
     community_path = EVENT_PATH

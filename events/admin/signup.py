@@ -14,6 +14,7 @@ from import_export.forms import ExportForm
 
 from gardens.access import CommunityScopedAdmin, scoped
 from tongyun.lib.admin import PhoneAdminMixin
+from tongyun.lib.history_admin import HistoryAdminMixin
 from tongyun.lib.signals import personal_data_exported
 from tongyun.lib.spreadsheets import CSV, XLSX
 
@@ -45,7 +46,11 @@ class CheckedInFilter(admin.SimpleListFilter):
 
 @admin.register(Signup)
 class SignupAdmin(
-    ServiceAdminMixin, PhoneAdminMixin, ExportMixin, CommunityScopedAdmin
+    HistoryAdminMixin,
+    ServiceAdminMixin,
+    PhoneAdminMixin,
+    ExportMixin,
+    CommunityScopedAdmin,
 ):
     community_path = f"event__{EVENT_PATH}"
     form = SignupForm

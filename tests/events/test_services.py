@@ -239,12 +239,12 @@ def test_purge_erases_personal_data_of_events_long_over():
     gone = SignupFactory(event=old, name="王小明", email="w@example.org", headcount=2)
     recent = SignupFactory(name="李华")
 
-    count = services.purge_personal_data()
+    purge = services.purge_personal_data()
     again = services.purge_personal_data()
 
     gone.refresh_from_db()
     recent.refresh_from_db()
-    assert (count, again) == (1, 0)
+    assert (purge.signups, again.signups) == (1, 0)
     assert (gone.name, gone.phone, gone.email, gone.headcount) == ("王*", "", "", 2)
     assert recent.name == "李华"
     assert recent.phone.startswith("+86")

@@ -19,9 +19,9 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("tongyun", "0003_export_record"),
         ("gardens", "0003_staff_membership"),
-        ("plantings", "0004_planting_is_floor"),
-        ("events", "0007_event_slug_optional"),
-        ("artworks", "0005_call_community"),
+        ("plantings", "0005_history"),
+        ("events", "0008_history"),
+        ("artworks", "0006_history"),
     ]
 
     operations = [
