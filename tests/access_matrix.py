@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from tests.factories import (
     AllocationFactory,
@@ -163,20 +163,31 @@ def which(seen, own, other):
 
 
 def url(model_admin, view, *args):
+    """The admin URL of view, or None for a view this admin does not have."""
     opts = model_admin.model._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+    except NoReverseMatch:
+        return None
+
+
+def has_view(model_admin, view):
+    return url(model_admin, view, 1) is not None or url(model_admin, view) is not None
 
 
 def measure_list(client, model_admin, own, other):
     response = client.get(url(model_admin, "changelist"))
     if refused := refusal(response):
         return refused
-    seen = {obj.pk for obj in response.context["cl"].result_list}
+    results = response.context["cl"].result_list
+    # A history list's rows are records of objects: which objects?
+    pk = model_admin.model._meta.pk.attname if own is None else own._meta.pk.attname
+    seen = {getattr(row, pk) for row in results}
     return which(seen, own, other)
 
 
 def measure_page(client, model_admin, obj):
-    if obj is None:
+    if obj is None or not has_view(model_admin, "change"):
         return "n/a"
     response = client.get(url(model_admin, "change", obj.pk))
     if refused := refusal(response):
@@ -187,7 +198,7 @@ def measure_page(client, model_admin, obj):
 
 
 def measure_history(client, model_admin, obj):
-    if obj is None:
+    if obj is None or not has_view(model_admin, "history"):
         return "n/a"
     response = client.get(url(model_admin, "history", obj.pk))
     return refusal(response) or ("gone" if response.status_code == 302 else "shown")
@@ -205,7 +216,7 @@ def measure_writes(client, model_admin, other):
     community's row; "no effect" unless it changed. The statuses say how
     each was refused.
     """
-    if other is None:
+    if other is None or not has_view(model_admin, "change"):
         return "n/a"
     before = snapshot(other)
     codes = set()
@@ -252,6 +263,8 @@ def action_names(model_admin):
 
 
 def measure_add(client, model_admin):
+    if not has_view(model_admin, "add"):
+        return "n/a"
     response = client.get(url(model_admin, "add"))
     return refusal(response) or "yes"
 
@@ -325,7 +338,8 @@ def measure(site=admin.site):
             site._registry.items(), key=lambda item: item[0]._meta.label_lower
         ):
             label = model._meta.label_lower
-            own, other = world.get(label, (None, None))
+            recorded = getattr(model, "instance_type", model)  # of a history
+            own, other = world.get(recorded._meta.label_lower, (None, None))
             matrix[persona][label] = {
                 "list": measure_list(client, model_admin, own, other),
                 "own": measure_page(client, model_admin, own),
