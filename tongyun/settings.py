@@ -281,6 +281,9 @@ AXES_LOCKOUT_CALLABLE = "tongyun.lockout.locked_out"
 # read and lifted with `unlock_staff`; axes' own admin pages stay off, as they
 # are English only and show the raw login posts.
 AXES_ENABLE_ADMIN = False
+# Nor does axes keep its log of every login (address, browser): nothing here
+# reads it, and it would keep staff's addresses with no end.
+AXES_DISABLE_ACCESS_LOG = True
 
 # The second step: a code from an authenticator app (TOTP) or a backup code,
 # asked after the password before any admin page opens. On unless DEBUG;

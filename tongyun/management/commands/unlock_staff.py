@@ -38,5 +38,5 @@ class Command(BaseCommand):
         if address:
             self.stdout.write(f"{address}: {counts['address']} failed logins counted.")
         self.stdout.write(
-            self.style.SUCCESS(f"Unlocked; {removed} failure records removed.")
+            self.style.SUCCESS(f"Unlocked: removed {removed} failure record(s).")
         )
