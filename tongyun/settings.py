@@ -279,7 +279,7 @@ AXES_LOCKOUT_CALLABLE = "tongyun.lockout.locked_out"
 # The client address is REMOTE_ADDR (axes' default without django-ipware), so
 # an X-Forwarded-For header sent by the client changes nothing. Lock-outs are
 # read and lifted with `unlock_staff`; axes' own admin pages stay off, as they
-# are English only and show the raw login posts.
+# are English only and show what each failed login posted.
 AXES_ENABLE_ADMIN = False
 # Nor does axes keep its log of every login (address, browser): nothing here
 # reads it, and it would keep staff's addresses with no end.

@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from django.urls import reverse
 
+from tests.test_project import clean_env, run_django
 from tests.threads import postgres_only, wait_until
 
 pytestmark = pytest.mark.django_db
@@ -240,6 +241,22 @@ def test_unlock_staff_needs_a_username_or_an_address():
         call_command("unlock_staff", stdout=io.StringIO())
 
     assert AccessAttempt.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [("45", "0:45:00 5"), ("0", "ImproperlyConfigured")]
+)
+def test_lock_out_time_comes_from_the_environment(minutes, shown):
+    # Without the developer's .env, whose values would fill in the defaults.
+    code = "import environ; environ.Env.read_env = lambda *args, **kwargs: None;"
+    code += "import django; django.setup(); from django.conf import settings as s;"
+    code += "print(s.AXES_COOLOFF_TIME, s.AXES_FAILURE_LIMIT)"
+
+    result = run_django(
+        clean_env(SECRET_KEY="x" * 50, LOGIN_LOCKOUT_MINUTES=minutes), code
+    )
+
+    assert shown in result.stdout + result.stderr
 
 
 def test_client_login_works_when_given_a_request(client, alice):

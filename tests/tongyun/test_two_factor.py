@@ -15,6 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.test_project import clean_env, run_django
 from tests.threads import postgres_only, run_together
 from tongyun import two_factor
 
@@ -459,6 +460,25 @@ def test_with_the_second_step_off_the_password_opens_the_admin(client, alice, se
     assert page.context["cl"].model._meta.label == "gardens.Garden"
     assert setup["Location"] == reverse("admin:index")
     assert TOTPDevice.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("environment", "required"),
+    [
+        ({"DEBUG": "false"}, "True"),
+        ({"DEBUG": "true"}, "False"),
+        ({"DEBUG": "false", "ADMIN_REQUIRE_2FA": "false"}, "False"),
+    ],
+)
+def test_the_second_step_is_on_unless_debug_or_turned_off(environment, required):
+    # Without the developer's .env, whose values would fill in the defaults.
+    code = "import environ; environ.Env.read_env = lambda *args, **kwargs: None;"
+    code += "import django; django.setup(); from django.conf import settings as s;"
+    code += "print(s.ADMIN_REQUIRE_2FA)"
+
+    result = run_django(clean_env(SECRET_KEY="x" * 50, **environment), code)
+
+    assert result.stdout.split()[-1:] == [required]
 
 
 # --- At the same moment ---------------------------------------------------
