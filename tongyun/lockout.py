@@ -48,7 +48,6 @@ def locked_out(request, original_response=None, credentials=None):
         **admin.site.each_context(request),
         "title": gettext("Login locked"),
         "minutes": minutes,
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
         # For the administrator who unlocks: what axes counted the attempt
         # under (the name as typed, escaped like all template output).
         "username": get_client_username(request, credentials) or "",
