@@ -32,8 +32,11 @@ def perm(app_label):
 
 
 def artworks_holders():
+    # Named: axes' backend, first in AUTHENTICATION_BACKENDS, grants nothing.
     users = User.objects.with_perm(
-        "artworks.view_personal_data", include_superusers=False
+        "artworks.view_personal_data",
+        include_superusers=False,
+        backend="django.contrib.auth.backends.ModelBackend",
     )
     return sorted(user.username for user in users)
 

@@ -23,3 +23,17 @@ class StaffAdminConfig(admin_apps.AdminConfig):
     default = False
 
     default_site = "tongyun.sites.StaffSite"
+
+    def ready(self):
+        super().ready()  # every app's admin module registers its pages
+        from django.contrib import admin
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        # django-otp's own device pages would show every user's unused backup
+        # codes and let one add a device with a key of one's choosing for
+        # someone else; they are English only too. Staff see their own second
+        # step at admin:two_factor; `manage.py reset_2fa` removes a lost one.
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

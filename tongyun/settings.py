@@ -7,6 +7,7 @@ win over the file. ``.env.example`` lists each variable with a safe
 development value.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "import_export",
     "simple_history",
     "tongyun",
@@ -63,12 +68,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(): has this session passed the second step?
+    "django_otp.middleware.OTPMiddleware",
     # After authentication: history records the staff member who made a
     # change (tongyun.lib.history says how public pages record none).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as axes asks: it turns a login refused by the lock-out into the
+    # lock-out page (tongyun.lockout.locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tongyun.urls"
@@ -170,6 +180,12 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
+# Axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 _validators = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_validators}.UserAttributeSimilarityValidator"},
@@ -253,6 +269,49 @@ RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # events' capacity and the waiting list, and the donation ledger's rules,
 # and could bring back personal data the purge erased.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+
+# --- Staff login: lock-out and second step ------------------------------
+
+# After LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one
+# client address, logins are refused for LOGIN_LOCKOUT_MINUTES after the last
+# attempt (`manage.py unlock_staff` lifts it sooner). Each of the two
+# parameters locks on its own: ["username", "ip_address"] counts per account
+# and, separately, per address; [["username", "ip_address"]] would count only
+# the pair, which guessing from many addresses, or many accounts, would dodge.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be whole numbers of "
+        "at least 1."
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Counts live in the database, so that every app server sees the same ones.
+# The handler resets only the account's own count on a successful login
+# (AXES_RESET_ON_SUCCESS), never its address's: see tongyun.lockout.
+AXES_HANDLER = "tongyun.lockout.AccountResetHandler"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tongyun.lockout.locked_out"
+# The client address is REMOTE_ADDR (axes' default without django-ipware), so
+# an X-Forwarded-For header sent by the client changes nothing. Lock-outs are
+# read and lifted with `unlock_staff`; axes' own admin pages stay off, as they
+# are English only and show what each failed login posted.
+AXES_ENABLE_ADMIN = False
+# Nor does axes keep its log of every login (address, browser): nothing here
+# reads it, and it would keep staff's addresses with no end.
+AXES_DISABLE_ACCESS_LOG = True
+
+# The second step: a code from an authenticator app (TOTP) or a backup code,
+# asked after the password before any admin page opens. On unless DEBUG;
+# ADMIN_REQUIRE_2FA=false turns it off for trying the admin locally.
+ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=not DEBUG)
+# The name under which the authenticator app lists the account.
+OTP_TOTP_ISSUER = "通运花园城"
+# Secret keys never show in the admin (tongyun.apps also takes django-otp's
+# device pages out of it).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 
 # --- Logging ------------------------------------------------------------
