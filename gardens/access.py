@@ -12,6 +12,8 @@ and the public views staff use — goes through reaches() or scoped().
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tongyun.lib.two_step import passed_second_step
+
 from .models import StaffMembership
 
 ALL_COMMUNITIES = "gardens.access_all_communities"
@@ -24,10 +26,11 @@ ZONE_PATH = "garden__community"
 def communities_of(user):
     """
     None when user reaches every community, else the frozenset of the ids
-    of their communities (empty for a stranger). One query the first time
-    for community staff; the answer is kept on the user for the request.
+    of their communities (empty for a stranger, and for a session that has
+    not passed the login's second step). One query the first time for
+    community staff; the answer is kept on the user for the request.
     """
-    if not user.is_active:
+    if not user.is_active or not passed_second_step(user):
         return frozenset()
     if user.is_superuser or user.has_perm(ALL_COMMUNITIES):
         return None

@@ -15,6 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.factories import ArtworkFactory, SignupFactory, event_under_way
 from tests.test_project import clean_env, run_django
 from tests.threads import postgres_only, run_together
 from tongyun import two_factor
@@ -498,3 +499,30 @@ def test_one_backup_code_sent_twice_at_once_is_accepted_once(alice):
         False,
         True,
     ]
+
+
+# --- Staff pages outside the admin ---------------------------------------
+
+
+def test_a_password_only_session_neither_checks_in_nor_previews(
+    client, alice, authenticator
+):
+    signup = SignupFactory(event=event_under_way())
+    work = ArtworkFactory(status="pending")
+    client.force_login(alice)
+    check_in = reverse("events:check_in", args=[signup.token])
+    preview = reverse("artworks:detail", args=[work.pk])
+
+    refused = client.post(check_in, {"confirm": "yes"})
+    hidden = client.get(preview)
+    signup.refresh_from_db()
+    assert (refused.status_code, hidden.status_code) == (403, 404)
+    assert signup.checked_in_at is None
+
+    client.post(reverse("admin:two_factor_verify"), {"code": code(authenticator)})
+    client.post(check_in, {"confirm": "yes"})
+    shown = client.get(preview)
+
+    signup.refresh_from_db()
+    assert signup.checked_in_at is not None
+    assert shown.context["artwork"] == work
