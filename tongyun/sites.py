@@ -14,6 +14,8 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from gardens.access import communities_of
+from gardens.models import Community
 from tongyun import two_factor
 
 
@@ -136,4 +138,20 @@ class StaffSite(admin.AdminSite):
         return {
             **super().each_context(request),
             "two_factor_required": settings.ADMIN_REQUIRE_2FA,
+            "staff_communities": staff_communities(request.user),
         }
+
+
+def staff_communities(user):
+    """
+    The names of the communities that community staff work for, shown in
+    the admin's header so that they know whose data they see; "" for staff
+    who reach every community. One query, for community staff only.
+    """
+    if not user.is_authenticated:
+        return ""
+    communities = communities_of(user)
+    if communities is None or not communities:
+        return ""
+    names = Community.objects.filter(pk__in=communities).values_list("name", flat=True)
+    return "、".join(names)

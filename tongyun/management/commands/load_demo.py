@@ -84,3 +84,9 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             where = f" · {community.name}" if community else ""
             self.stdout.write(f"  {username:16} {password}  {GROUPS[role]}{where}")
+        if settings.ADMIN_REQUIRE_2FA:
+            self.stdout.write(
+                "After the password the admin asks for a second step: scan its QR "
+                "code with an authenticator app (one per account), or set "
+                "ADMIN_REQUIRE_2FA=false in .env to try the admin without it."
+            )
