@@ -77,6 +77,9 @@ class SignupAdmin(
     # The site's page of a sign-up is the volunteer's secret ticket.
     view_on_site = False
 
+    class Media:
+        css = {"all": ["events/admin.css"]}
+
     # Export only: sign-ups are made through services.sign_up. The Export
     # button takes the list's filters (an event's check-in list exports that
     # event). ExportActionMixin is left out: its get_actions() lacks Django
