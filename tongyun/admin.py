@@ -16,6 +16,7 @@ from events.admin.event import checkin_url
 from events.models import EVENT_PATH, Event, Signup
 from gardens.access import scoped
 
+from .lib.admin import ReadOnlyAdminMixin
 from .models import ExportRecord
 
 
@@ -59,7 +60,7 @@ def work_queue(*, user, today=None):
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who took residents' personal data out, and when: read only."""
 
     list_display = ["exported_at", "user", "kind", "subject", "rows", "file_format"]
@@ -67,12 +68,3 @@ class ExportRecordAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     date_hierarchy = "exported_at"
     search_fields = ["subject", "user__username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

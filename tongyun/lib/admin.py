@@ -34,6 +34,19 @@ class SplitSearchMixin:
         return super().get_search_results(request, queryset, terms)
 
 
+class ReadOnlyAdminMixin:
+    """A model admin of records, which nobody adds, changes or deletes by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class FilesAgainAdminMixin:
     """
     A model admin with a photo (or any file) field: when its page comes

@@ -32,6 +32,7 @@ from simple_history.utils import (
 )
 
 from tongyun.lib import phones
+from tongyun.lib.admin import ReadOnlyAdminMixin
 from tongyun.lib.history import VERBOSE_NAMES
 
 # The fields shown masked to those who may not see personal data, where a
@@ -271,7 +272,7 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
 # --- Every change of a model ----------------------------------------------
 
 
-class HistoryListAdmin(admin.ModelAdmin):
+class HistoryListAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """
     The list of every change of one model (an admin of its historical
     model): when, which object, who, what kind, why and what changed;
@@ -317,15 +318,6 @@ class HistoryListAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         codename = get_permission_codename("view", self.opts)
         return request.user.has_perm(f"{self.opts.app_label}.{codename}")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def shows_personal_data(self, request):
         permission = self.personal_data_permission
