@@ -463,3 +463,34 @@ def test_list_editing_cannot_reach_another_community_row(alice, own, other):
     theirs.refresh_from_db()
     assert theirs.position != 99
     assert Garden.objects.count() == 2
+
+
+def test_create_staff_asks_for_the_password_twice_at_a_terminal(monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    from tongyun.management.commands import create_staff
+
+    monkeypatch.delenv("STAFF_PASSWORD", raising=False)
+    answers = iter([PASSWORD, PASSWORD])
+    monkeypatch.setattr(create_staff.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(create_staff.Command, "stdin_is_a_terminal", lambda self: True)
+
+    call_command("create_staff", "李明", "--role", "street", stdout=io.StringIO())
+
+    assert get_user_model().objects.get(username="李明").check_password(PASSWORD)
+
+
+def test_create_staff_refuses_two_different_passwords(monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    from tongyun.management.commands import create_staff
+
+    monkeypatch.delenv("STAFF_PASSWORD", raising=False)
+    answers = iter([PASSWORD, PASSWORD + "x"])
+    monkeypatch.setattr(create_staff.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(create_staff.Command, "stdin_is_a_terminal", lambda self: True)
+
+    with pytest.raises(CommandError):
+        call_command("create_staff", "李明", "--role", "street", stdout=io.StringIO())
+
+    assert not get_user_model().objects.filter(username="李明").exists()
