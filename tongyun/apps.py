@@ -9,12 +9,16 @@ class TongyunConfig(AppConfig):
     verbose_name = _("Tongyun Garden City")
 
     def ready(self):
+        from django.core import checks
+
         from . import services
+        from .lib.limits import check_shared_cache
         from .lib.signals import personal_data_exported
 
         personal_data_exported.connect(
             services.record_export, dispatch_uid="tongyun.record_export"
         )
+        checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):
