@@ -45,6 +45,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 run: $(VENV)/.runtime .env
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) load_demo --staff
 	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"

@@ -53,6 +53,8 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/$OUT/bench.sqlite3}"
 export DEBUG=false
 
 $PY manage.py migrate --no-input
+# The rate limits' counts, when CACHE_URL names a database cache (the default).
+$PY manage.py createcachetable
 # The manifest storage refuses to render pages without collected files.
 $PY manage.py collectstatic --no-input -v0
 $PY manage.py load_demo

@@ -118,8 +118,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------
 
-# Local memory for one process; redis://… shared between hosts.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tongyun")}
+# Every app process must see the same counts (the rate limits of
+# tongyun.lib.limits live here): by default a table in the database
+# (dbcache://tongyun_cache; `make run` creates it with createcachetable),
+# which the workers of one machine share; redis://… for several hosts. A
+# process's own memory (locmemcache://) would let each worker count alone.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://tongyun_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # The same, with an incr() that two workers cannot interleave.
+    CACHES["default"]["BACKEND"] = "tongyun.lib.cache.DatabaseCache"
+    # Django culls a third of the entries past 300, rate-limit counts too.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 
 # --- Internationalisation ----------------------------------------------
@@ -220,7 +229,7 @@ if _mail_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 
 
-# --- Volunteers' messages and rate limits ------------------------------
+# --- Volunteers' messages ----------------------------------------------
 
 # Absolute links in messages (tickets) start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -249,17 +258,60 @@ if NOTIFY_SENDER.endswith(".AliyunSmsSender") and not (
         "NOTIFY_SENDER is AliyunSmsSender: set ALIYUN_SMS_ACCESS_KEY_ID, "
         "ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME."
     )
-# Every public form is rate limited per client through the cache; load tests
-# switch it off with RATELIMIT_ENABLE=false.
-RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-RATELIMIT_USE_CACHE = "default"
-# If the cache is down, let people through rather than refuse everyone.
-RATELIMIT_FAIL_OPEN = True
-# Behind a proxy, the client's address is in X-Forwarded-For (set
-# RATELIMIT_IP_META_KEY=HTTP_X_FORWARDED_FOR there).
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # Spreadsheet exports escape formulas through tongyun.lib.spreadsheets'
 # formats, which every admin export uses.
+
+
+# --- Client addresses and rate limits ----------------------------------
+
+# How many reverse proxies stand in front of the app, each appending to
+# X-Forwarded-For the address it was reached from (tongyun.lib.clients):
+# 0, none, REMOTE_ADDR is the client and X-Forwarded-For is ignored; 1, one
+# nginx; 2, a load balancer and nginx. Never more than there are: the extra
+# addresses would be whatever the client wrote.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# The staff lock-out counts the same address as the rate limits.
+AXES_CLIENT_IP_CALLABLE = "tongyun.lib.clients.client_address"
+
+# Every public form is rate limited per client network in the cache above;
+# load tests switch it off with RATELIMIT_ENABLE=false.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _rate(name, default):
+    """A "count/period" variable ("10/h", "30/15m") as (count, seconds)."""
+    text = env(name, default=default).strip()
+    count, _, period = text.partition("/")
+    unit, digits = period[-1:], period[:-1] or "1"
+    if not (count.isdigit() and digits.isdigit() and unit in _PERIODS):
+        raise ImproperlyConfigured(
+            f"{name} must be a count per period such as 10/h or 30/15m, not {text!r}."
+        )
+    if int(count) < 1 or int(digits) < 1:
+        raise ImproperlyConfigured(f"{name} must allow at least 1 per period.")
+    return int(count), int(digits) * _PERIODS[unit]
+
+
+# tongyun.lib.limits; the views say what each counts, and for what key.
+RATE_LIMITS = {
+    # Seats that one network may take of one event (sign-ups accepted,
+    # confirmed or waiting, by headcount): made-up phones cannot empty it.
+    "signup_seats": _rate("RATE_LIMIT_SIGNUP_SEATS", "10/h"),
+    # Works one network may send to one call.
+    "artwork_works": _rate("RATE_LIMIT_WORKS", "10/h"),
+    # Forms refused (a mistyped phone, a closed call), per network and form,
+    # apart from those accepted and far more generously: a mistake, or a
+    # whole office behind one address, must not lock anyone out.
+    "refused": _rate("RATE_LIMIT_REFUSED", "30/h"),
+    # Cancelling and taking free seats on a ticket: every POST.
+    "ticket_changes": _rate("RATE_LIMIT_TICKET_CHANGES", "20/h"),
+    # Find my sign-ups: every POST of both steps (codes sent to one phone
+    # have their own limit in the database, tongyun.services).
+    "find": _rate("RATE_LIMIT_FIND", "20/h"),
+}
 
 
 # --- Change history -----------------------------------------------------
@@ -294,10 +346,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "tongyun.lockout.AccountResetHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tongyun.lockout.locked_out"
-# The client address is REMOTE_ADDR (axes' default without django-ipware), so
-# an X-Forwarded-For header sent by the client changes nothing. Lock-outs are
-# read and lifted with `unlock_staff`; axes' own admin pages stay off, as they
-# are English only and show what each failed login posted.
+# The client address is tongyun.lib.clients' (AXES_CLIENT_IP_CALLABLE,
+# above), so an X-Forwarded-For header sent by the client changes nothing.
+# Lock-outs are read and lifted with `unlock_staff`; axes' own admin pages
+# stay off, as they are English only and show what each failed login posted.
 AXES_ENABLE_ADMIN = False
 # Nor does axes keep its log of every login (address, browser): nothing here
 # reads it, and it would keep staff's addresses with no end.

@@ -13,3 +13,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # lock-out (axes) stays on; a test that logs in with client.login() must
 # pass request=HttpRequest(), as axes checks every authentication's request.
 ADMIN_REQUIRE_2FA = False
+# Each test's own cache in memory, emptied before it (tests/conftest.py),
+# whatever CACHE_URL says: the tests that need a cache shared between
+# processes (tests/tongyun/test_limits_shared.py) start processes with their
+# own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests see the app as reached directly unless they say otherwise.
+TRUSTED_PROXY_COUNT = 0

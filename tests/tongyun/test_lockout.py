@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
 from django.http import HttpRequest
+from django.test import Client
 from django.urls import reverse
 
 from tests.test_project import clean_env, run_django
@@ -111,6 +112,27 @@ def test_a_forwarded_for_header_cannot_dodge_the_address_lock(client, bob):
     assert is_locked_out_page(response)
     assert not logged_in(client)
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {HOME}
+
+
+def test_behind_a_proxy_the_address_lock_counts_the_client_it_saw(
+    client, bob, settings
+):
+    """With one nginx in front, its entry in X-Forwarded-For is the address
+    (tongyun.lib.clients), whatever the client wrote before it; the proxy's
+    own address locks no one else out."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    nginx = "10.0.0.5"
+    for n, name in enumerate(["admin", "root", "alice", "staff", "test"]):
+        forwarded = f"203.0.113.{n}, {HOME}"
+        log_in(client, name, "wrong", nginx, HTTP_X_FORWARDED_FOR=forwarded)
+
+    locked = log_in(client, "bob", PASSWORD, nginx, HTTP_X_FORWARDED_FOR=HOME)
+    other = Client()
+    log_in(other, "bob", PASSWORD, nginx, HTTP_X_FORWARDED_FOR=ELSEWHERE)
+
+    assert is_locked_out_page(locked)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {HOME}
+    assert logged_in(other)
 
 
 def test_the_lock_ends_after_the_cool_off_time(client, alice, settings):
