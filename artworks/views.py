@@ -8,21 +8,19 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.decorators import ratelimit
 
 from gardens.access import reaches
 from tongyun.lib import history
 from tongyun.lib.forms import refuse_over_rate_limit
+from tongyun.lib.limits import Limit, too_many_attempts
 
 from . import services
 from .forms import ArtworkForm
 from .models import ARTWORK_PATH, Artwork, Call, Category
 
-# Per client address; a teacher sending a class's works shares one.
-SUBMIT_RATE = "10/h"
 PER_PAGE = 12
 # The page's accent and flower mark: the programme's call is the peony's.
 THEME = "peony"
@@ -156,17 +154,31 @@ def _render_closed(request, *, status=200):
     return render(request, "artworks/submissions_closed.html", ctx, status=status)
 
 
+def _works_refusal(limit):
+    minutes = limit.retry_minutes()
+    return ngettext(
+        "This network has sent as many works to this call as one network may "
+        "for now ({count}). Please try again in {minutes} minute.",
+        "This network has sent as many works to this call as one network may "
+        "for now ({count}). Please try again in {minutes} minutes.",
+        minutes,
+    ).format(count=limit.count, minutes=minutes)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@ratelimit(key="ip", rate=SUBMIT_RATE, method="POST", block=False)
 def artwork_submit(request):
     """
     The form for the open call; a POST submits through services.submit.
 
     Success is a 303 to the work's private status page. Errors show the
     form again as typed (the file must be chosen again): 422 for what the
-    person can fix or for a call that closed meanwhile, 429 past the rate
+    person can fix or for a call that closed meanwhile, 429 past a rate
     limit. Nothing is written then.
+
+    Rate limits, per client network (tongyun.lib.limits): works accepted
+    for this call (artwork_works), and, apart from them, forms refused
+    (refused); a teacher sending a class's works shares one network.
     """
     call = Call.objects.open().first()
     if request.method != "POST":
@@ -179,13 +191,10 @@ def artwork_submit(request):
     if call is None:
         return _render_closed(request, status=422)
     form = ArtworkForm(request.POST, request.FILES, call=call)
-    if limited := refuse_over_rate_limit(
-        request,
-        form,
-        gettext("Too many works sent from this device. Please try again in an hour."),
-        partial(_render_form, request, call),
-    ):
-        return limited
+    render_form = partial(_render_form, request, call)
+    refused = Limit("refused", request, "artwork")
+    if refused.reached():
+        return refuse_over_rate_limit(form, too_many_attempts(refused), render_form)
     if not call.is_open():
         form.add_error(
             None,
@@ -193,10 +202,15 @@ def artwork_submit(request):
                 gettext("This call is not taking works now."), code="call_closed"
             ),
         )
-        return _render_form(request, call, form, status=422)
+        refused.take()
+        return render_form(form, status=422)
     if not form.is_valid():
-        return _render_form(request, call, form, status=422)
+        refused.take()
+        return render_form(form, status=422)
     data = form.cleaned_data
+    works = Limit("artwork_works", request, "call", call.pk)
+    if not works.take():
+        return refuse_over_rate_limit(form, _works_refusal(works), render_form)
     try:
         with history.by_visitor(services.SUBMITTED):
             artwork = services.submit(
@@ -214,9 +228,11 @@ def artwork_submit(request):
                 age_group=data["age_group"],
             )
     except ValidationError as refusal:
+        works.give_back()
+        refused.take()
         # Field-keyed refusals go next to their fields, the rest on top.
         form.add_error(None, refusal)
-        return _render_form(request, call, form, status=422)
+        return render_form(form, status=422)
     return HttpResponseRedirect(artwork.get_status_url(), status=303)
 
 

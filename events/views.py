@@ -20,23 +20,18 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.decorators import ratelimit
 
 from gardens.access import reaches
 from tongyun.lib import history, phones
 from tongyun.lib.forms import refuse_over_rate_limit
+from tongyun.lib.limits import Limit, too_many_attempts
 
 from . import services
 from .forms import SignupForm, TakeSeatsForm
 from .models import EVENT_PATH, Event, Signup
-
-# Per client address; a family or a school class shares one, hence not lower.
-SIGNUP_RATE = "10/h"
-# Each cancellation takes two POSTs (the question, then the confirmation).
-CANCEL_RATE = "20/h"
 
 # Which form field a refusal of services.sign_up belongs next to.
 FIELD_OF_REFUSAL = {"phone_taken": "phone", "bad_headcount": "headcount"}
@@ -76,30 +71,46 @@ def render_detail(request, event, form, *, results=None, status=200, template=No
     return render(request, template or "events/event_detail.html", ctx, status=status)
 
 
+def _seats_refusal(limit):
+    minutes = limit.retry_minutes()
+    return ngettext(
+        "This network has taken as many seats of this event as one network "
+        "may for now ({count}). Please try again in {minutes} minute.",
+        "This network has taken as many seats of this event as one network "
+        "may for now ({count}). Please try again in {minutes} minutes.",
+        minutes,
+    ).format(count=limit.count, minutes=minutes)
+
+
 @require_POST
 @never_cache
-@ratelimit(key="ip", rate=SIGNUP_RATE, method="POST", block=False)
 def signup_create(request, slug):
     """
     Sign up through services.sign_up; 303 to the ticket.
 
     Errors re-render the event page with the form as typed (never the
     results, even once the event is over): 422 for what the person can fix,
-    429 past the rate limit, 503 when the event stays locked
-    (services.Busy). Nothing is written then.
+    429 past a rate limit, 503 when the event stays locked (services.Busy).
+    Nothing is written then.
+
+    Rate limits, per client network (tongyun.lib.limits): the seats of
+    this event taken (signup_seats, by headcount, counted only for sign-ups
+    accepted), and, apart from them, the forms refused (refused), so that
+    mistakes cost no seats and seats cost no mistakes.
     """
     event = get_object_or_404(public_events(), slug=slug)
     form = SignupForm(request.POST, event=event)
-    if limited := refuse_over_rate_limit(
-        request,
-        form,
-        gettext("Too many sign-ups from this device. Please try again in an hour."),
-        partial(render_detail, request, event),
-    ):
-        return limited
+    render_form = partial(render_detail, request, event)
+    refused = Limit("refused", request, "signup")
+    if refused.reached():
+        return refuse_over_rate_limit(form, too_many_attempts(refused), render_form)
     if not form.is_valid():
-        return render_detail(request, event, form, status=422)
+        refused.take()
+        return render_form(form, status=422)
     data = form.cleaned_data
+    seats = Limit("signup_seats", request, "event", event.pk)
+    if not seats.take(data["headcount"]):
+        return refuse_over_rate_limit(form, _seats_refusal(seats), render_form)
     try:
         with history.by_visitor(services.SIGNED_UP):
             signup = services.sign_up(
@@ -112,9 +123,13 @@ def signup_create(request, slug):
                 language=request.LANGUAGE_CODE,
             )
     except ValidationError as refusal:
+        seats.give_back(data["headcount"])
+        refused.take()
         form.add_error(FIELD_OF_REFUSAL.get(refusal.code), refusal)
-        return render_detail(request, event, form, status=422)
+        return render_form(form, status=422)
     except services.Busy:
+        # Not the client's doing: neither a seat nor a refusal.
+        seats.give_back(data["headcount"])
         return render_detail(
             request, event, form, status=503, template="events/busy.html"
         )
@@ -193,7 +208,6 @@ def ticket(request, token):
 
 @require_POST
 @never_cache
-@ratelimit(key="ip", rate=CANCEL_RATE, method="POST", block=False)
 def signup_take_seats(request, token):
     """
     The first in line takes the seats that are free for fewer people,
@@ -206,10 +220,9 @@ def signup_take_seats(request, token):
     signup = get_object_or_404(_ticket_signups(), token=token)
     offered = signup.seats_offered()
     form = TakeSeatsForm(request.POST, most=offered)
-    if request.limited:
-        error = gettext(
-            "Too many attempts from this device. Please try again in an hour."
-        )
+    changes = Limit("ticket_changes", request)
+    if not changes.take():
+        error = too_many_attempts(changes)
         return render_ticket(request, signup, error=error, status=429)
     if offered and not form.is_valid():
         return render_ticket(request, signup, take_seats_form=form, status=422)
@@ -235,7 +248,6 @@ def signup_take_seats(request, token):
 
 @require_POST
 @never_cache
-@ratelimit(key="ip", rate=CANCEL_RATE, method="POST", block=False)
 def signup_cancel(request, token):
     """
     Cancel through services.cancel after a confirmation; 303 to the ticket.
@@ -244,10 +256,10 @@ def signup_cancel(request, token):
     """
     signup = get_object_or_404(Signup.objects.select_related("event"), token=token)
     ctx = {"signup": signup, "event": signup.event}
-    if request.limited:
-        ctx["error"] = gettext(
-            "Too many attempts from this device. Please try again in an hour."
-        )
+    # Each cancellation takes two POSTs (the question, then the confirmation).
+    changes = Limit("ticket_changes", request)
+    if not changes.take():
+        ctx["error"] = too_many_attempts(changes)
         return render(request, "events/signup_cancel.html", ctx, status=429)
     if not signup.is_active:
         return HttpResponseRedirect(signup.get_absolute_url(), status=303)

@@ -17,10 +17,8 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.decorators import ratelimit
 
 from artworks.models import Artwork
 from events.forms import SignupForm
@@ -34,14 +32,14 @@ from . import services
 from .forms import FindCodeForm, FindPhoneForm
 from .lib.dates import today
 from .lib.forms import refuse_over_rate_limit
+from .lib.limits import Limit, too_many_attempts
 from .lib.phones import mask
 
 LATEST_OBSERVATIONS = 4
 LATEST_ARTWORKS = 4
 LARGEST_GIFTS = 6
-# "Find my sign-up": POSTs per client address (both steps together), and how
-# long a proven phone stays proven in that browser's session.
-FIND_RATE = "20/h"
+# "Find my sign-up": how long a proven phone stays proven in that browser's
+# session (its POSTs are rate limited by the rule "find").
 FIND_SESSION_KEY = "find_signups"
 VERIFIED_FOR = dt.timedelta(minutes=30)
 
@@ -204,7 +202,6 @@ def _back_to_find():
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@ratelimit(key="ip", rate=FIND_RATE, method="POST", block=False)
 def find_signups(request):
     """
     Find my sign-up (DESIGN §4): a phone, then the code texted to it, then
@@ -215,38 +212,37 @@ def find_signups(request):
     check it (services.check_code), 303 back to the list. POST resend: a
     new code for the session's phone. POST restart: forget the phone.
     Errors re-render the step with the form as typed: 422 for what the
-    person can fix, 429 past a rate limit (per client address here, per
-    phone in send_code). Nothing tells whether a phone has sign-ups before
-    its code is proven.
+    person can fix, 429 past a rate limit (per client network here, rule
+    "find", counting each POST of both steps; per phone in send_code).
+    Nothing tells whether a phone has sign-ups before its code is proven.
     """
     state = _find_state(request)
     if request.method != "POST":
         return _render_find(request, state=state)
+    limit = Limit("find", request)
+    # Past the limit, each step shows this instead of doing anything.
+    over_limit = None if limit.take() else too_many_attempts(limit)
     if "restart" in request.POST:
         request.session.pop(FIND_SESSION_KEY, None)
         return _back_to_find()
     if "code" in request.POST:
         # Without a phone the session has ended: start again.
-        return _check_code(request, state) if state.get("phone") else _back_to_find()
+        if not state.get("phone"):
+            return _back_to_find()
+        return _check_code(request, state, over_limit)
     if "resend" in request.POST and state.get("phone"):
-        return _resend_code(request, state)
-    return _send_code(request, FindPhoneForm(request.POST))
+        return _resend_code(request, state, over_limit)
+    return _send_code(request, FindPhoneForm(request.POST), over_limit)
 
 
-TOO_MANY_TRIES = gettext_noop(
-    "Too many attempts from this device. Please try again in an hour."
-)
-
-
-def _send_code(request, form):
+def _send_code(request, form, over_limit):
     render_form = partial(_render_find, request, state={})
-    if limited := refuse_over_rate_limit(
-        request,
-        form,
-        gettext(TOO_MANY_TRIES),
-        lambda form, status: render_form(phone_form=form, status=status),
-    ):
-        return limited
+    if over_limit:
+        return refuse_over_rate_limit(
+            form,
+            over_limit,
+            lambda form, status: render_form(phone_form=form, status=status),
+        )
     if not form.is_valid():
         return render_form(phone_form=form, status=422)
     phone = form.cleaned_data["phone"]
@@ -259,13 +255,13 @@ def _send_code(request, form):
     return _back_to_find()
 
 
-def _resend_code(request, state):
+def _resend_code(request, state, over_limit):
     """A new code for the session's phone; a refusal shows on the code step."""
     form = FindPhoneForm(
         {"phone": state["phone"], "website": request.POST.get("website", "")}
     )
-    if request.limited:
-        error, status = gettext(TOO_MANY_TRIES), 429
+    if over_limit:
+        error, status = over_limit, 429
     elif not form.is_valid():
         error, status = form.errors.get("__all__", [""])[0], 422
     else:
@@ -278,16 +274,15 @@ def _resend_code(request, state):
     return _render_find(request, state=state, resend_error=error, status=status)
 
 
-def _check_code(request, state):
+def _check_code(request, state, over_limit):
     form = FindCodeForm(request.POST)
     render_form = partial(_render_find, request, state=state)
-    if limited := refuse_over_rate_limit(
-        request,
-        form,
-        gettext(TOO_MANY_TRIES),
-        lambda form, status: render_form(code_form=form, status=status),
-    ):
-        return limited
+    if over_limit:
+        return refuse_over_rate_limit(
+            form,
+            over_limit,
+            lambda form, status: render_form(code_form=form, status=status),
+        )
     if not form.is_valid():
         return render_form(code_form=form, status=422)
     phone = state["phone"]

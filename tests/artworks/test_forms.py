@@ -311,15 +311,59 @@ def test_child_author_without_an_age_group_is_refused(client, call):
     assert_nothing_written_and_form_kept(response)
 
 
-def test_eleventh_submission_within_the_hour_is_rate_limited(client, call):
-    for _ in range(10):
+def test_one_network_sends_at_most_the_ceiling_of_works_to_a_call(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_works": (2, 3600)}
+    call = CallFactory(max_works_per_phone=3)
+    for n in range(2):
+        assert submit(client, phone=f"1390013{n:04d}").status_code == 303
+
+    response = submit(client, phone="13700137000")
+    elsewhere = submit(Client(REMOTE_ADDR="10.0.0.2"), phone="13700137001")
+
+    assert response.status_code == 429
+    assert error_codes(response) == ["rate_limited"]
+    assert 'value="王秀英"' in response.content.decode()
+    assert elsewhere.status_code == 303
+    assert Artwork.objects.filter(call=call).count() == 3
+    assert not Artwork.objects.filter(phone="+8613700137000").exists()
+
+
+def test_refused_submissions_do_not_count_as_works(client, call, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_works": (2, 3600)}
+    for _ in range(9):
+        assert submit(client, consent="").status_code == 422
+
+    response = submit(client)
+
+    assert response.status_code == 303
+    assert Artwork.objects.count() == 1
+
+
+def test_submissions_refused_past_their_limit_are_refused(client, call, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "refused": (3, 3600)}
+    for _ in range(3):
         submit(client, consent="")
 
     response = submit(client)
 
     assert response.status_code == 429
-    assert response.context["form"].non_field_errors()
+    assert error_codes(response) == ["rate_limited"]
     assert_nothing_written_and_form_kept(response)
+
+
+def test_a_work_refused_by_the_service_is_not_counted(client, call, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_works": (4, 3600)}
+    for _ in range(3):
+        submit(client, phone="138 0013 8000")
+    refused = submit(client, phone="138 0013 8000")
+
+    fourth = submit(client, phone="139 0013 9000")
+    fifth = submit(client, phone="137 0013 7000")
+
+    assert error_codes(refused, "phone") == ["too_many_works"]
+    assert fourth.status_code == 303
+    assert fifth.status_code == 429
+    assert Artwork.objects.count() == 4
 
 
 def test_submission_without_csrf_token_is_forbidden(call):

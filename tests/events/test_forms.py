@@ -177,28 +177,179 @@ def test_signup_repeat_phone_is_told_plainly_without_the_first_ticket(client, ev
     assert_nothing_written_and_form_kept(response, count=1)
 
 
-def test_signup_past_the_rate_limit_saves_nothing(client, event):
-    for n in range(10):
-        sign_up(client, event, phone=f"1390013{n:04d}")
+# --- Rate limits (tongyun.lib.limits) ----------------------------------
 
-    response = sign_up(client, event, phone="13700137000")
+
+def seat_ceiling(settings):
+    return settings.RATE_LIMITS["signup_seats"][0]
+
+
+def headcount_of(event):
+    """Seats taken by active sign-ups, confirmed or waiting."""
+    return sum(event.signups.active().values_list("headcount", flat=True))
+
+
+def test_signup_one_network_takes_at_most_the_seat_ceiling(client, settings):
+    event = EventFactory(capacity=120)
+    ceiling = seat_ceiling(settings)
+    for n in range(ceiling // 2):
+        sign_up(client, event, phone=f"1390013{n:04d}", headcount="2")
+
+    response = sign_up(client, event, phone="13700137000", headcount="2")
 
     assert response.status_code == 429
-    assert len(form_of(response).non_field_errors()) == 1
-    assert not Signup.objects.filter(phone="+8613700137000").exists()
-    assert_nothing_written_and_form_kept(response, count=10)
+    assert error_codes(response) == ["rate_limited"]
+    assert headcount_of(event) == ceiling
+    assert_nothing_written_and_form_kept(response, count=ceiling // 2)
 
 
-def test_signup_rate_limit_counts_per_address(client, event):
-    for n in range(10):
-        sign_up(client, event, phone=f"1390013{n:04d}")
+def test_signup_seat_ceiling_counts_headcount_not_sign_ups(client, settings):
+    event = EventFactory(capacity=120)
+    ceiling = seat_ceiling(settings)
+    for n in range(ceiling - 1):
+        sign_up(client, event, phone=f"1390013{n:04d}", headcount="1")
 
-    response = sign_up(
-        client, event, headers={"REMOTE_ADDR": "10.0.0.2"}, phone="13700137000"
+    too_many = sign_up(client, event, phone="13700137000", headcount="2")
+    one_more = sign_up(client, event, phone="13700137001", headcount="1")
+
+    assert too_many.status_code == 429
+    assert one_more.status_code == 303
+    assert headcount_of(event) == ceiling
+
+
+def test_signup_seat_ceiling_leaves_other_networks_and_events_alone(client, settings):
+    event, other_event = EventFactory(capacity=120), EventFactory(capacity=120)
+    for n in range(seat_ceiling(settings)):
+        sign_up(client, event, phone=f"1390013{n:04d}", headcount="1")
+
+    elsewhere = sign_up(
+        Client(), event, headers={"REMOTE_ADDR": "10.0.0.2"}, phone="13700137000"
+    )
+    other = sign_up(client, other_event, phone="13700137001")
+
+    assert elsewhere.status_code == 303
+    assert other.status_code == 303
+    assert (
+        Signup.objects.filter(phone__in=["+8613700137000", "+8613700137001"]).count()
+        == 2
     )
 
+
+def test_signup_seat_ceiling_ends_with_its_window(client, settings, monkeypatch):
+    event = EventFactory(capacity=120)
+    for n in range(seat_ceiling(settings)):
+        sign_up(client, event, phone=f"1390013{n:04d}", headcount="1")
+    refused = sign_up(client, event, phone="13700137000", headcount="1")
+    an_hour_later = timezone.now() + dt.timedelta(hours=1, minutes=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: an_hour_later)
+
+    response = sign_up(client, event, phone="13700137000", headcount="1")
+
+    assert refused.status_code == 429
     assert response.status_code == 303
-    assert Signup.objects.filter(phone="+8613700137000").exists()
+
+
+def test_signup_refused_by_the_service_takes_no_seat(client, settings):
+    event = EventFactory(capacity=120)
+    ceiling = seat_ceiling(settings)
+    sign_up(client, event, phone="13900130000", headcount="1")
+    for _ in range(ceiling):
+        taken = sign_up(client, event, phone="13900130000", headcount="1")
+        assert error_codes(taken, "phone") == ["phone_taken"]
+
+    for n in range(1, ceiling):
+        response = sign_up(client, event, phone=f"1390013{n:04d}", headcount="1")
+        assert response.status_code == 303
+    assert headcount_of(event) == ceiling
+
+
+def test_signup_busy_takes_no_seat(client, settings, monkeypatch):
+    event = EventFactory(capacity=120)
+    real_lock = services.lock_event
+
+    def busy(event_id):
+        raise services.Busy
+
+    monkeypatch.setattr(services, "lock_event", busy)
+    for _ in range(seat_ceiling(settings)):
+        sign_up(client, event, headcount="1")
+    monkeypatch.setattr(services, "lock_event", real_lock)
+
+    response = sign_up(client, event, headcount="1")
+
+    assert response.status_code == 303
+    assert headcount_of(event) == 1
+
+
+def test_signup_mistakes_do_not_lock_the_network_out(client, event):
+    """Seen: nine sign-ups refused for a mistyped phone locked everyone on
+    that address out for an hour."""
+    colleague = sign_up(client, event, phone="13900139000", headcount="1")
+    for _ in range(9):
+        mistyped = sign_up(client, event, phone="138 0013 800")
+        assert error_codes(mistyped, "phone") == ["invalid_phone"]
+
+    response = sign_up(client, event)
+
+    assert colleague.status_code == 303
+    assert response.status_code == 303
+    assert sorted(Signup.objects.values_list("phone", flat=True)) == [
+        "+8613800138000",
+        "+8613900139000",
+    ]
+
+
+def test_signup_refusals_past_their_own_limit_are_refused(client, event, settings):
+    refusals = settings.RATE_LIMITS["refused"][0]
+    for _ in range(refusals):
+        sign_up(client, event, phone="138 0013 800")
+
+    response = sign_up(client, event)
+    elsewhere = sign_up(
+        Client(), event, headers={"REMOTE_ADDR": "10.0.0.2"}, phone="13700137000"
+    )
+
+    assert response.status_code == 429
+    assert error_codes(response) == ["rate_limited"]
+    assert elsewhere.status_code == 303
+    assert list(Signup.objects.values_list("phone", flat=True)) == ["+8613700137000"]
+    assert f'value="{TYPED_NAME}"' in response.content.decode()
+
+
+def test_signup_limit_says_from_this_network_and_when(english, settings):
+    event = EventFactory(capacity=120)
+    for n in range(seat_ceiling(settings)):
+        sign_up(english, event, phone=f"1390013{n:04d}", headcount="1")
+
+    response = sign_up(english, event, phone="13700137000", headcount="1")
+
+    message = form_of(response).non_field_errors()[0]
+    assert "This network has taken" in message
+    assert "device" not in message
+    assert "Please try again in" in message
+
+
+def test_signup_refusals_limit_says_from_this_network(english, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "refused": (2, 3600)}
+    event = EventFactory(capacity=120)
+    for _ in range(2):
+        sign_up(english, event, phone="138 0013 800")
+
+    response = sign_up(english, event)
+
+    message = form_of(response).non_field_errors()[0]
+    assert response.status_code == 429
+    assert "from this network" in message
+    assert "device" not in message
+
+
+def test_signup_with_rate_limits_off_is_never_limited(client, settings):
+    settings.RATELIMIT_ENABLE = False
+    event = EventFactory(capacity=120)
+    for n in range(seat_ceiling(settings) + 1):
+        response = sign_up(client, event, phone=f"1390013{n:04d}", headcount="1")
+
+    assert response.status_code == 303
 
 
 def test_signup_without_csrf_token_is_refused(event):

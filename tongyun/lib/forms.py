@@ -76,14 +76,11 @@ class PublicForm(HoneypotForm):
         return super().clean()
 
 
-def refuse_over_rate_limit(request, form, message, render):
+def refuse_over_rate_limit(form, message, render):
     """
-    Past the rate limit (django-ratelimit with block=False sets
-    request.limited), add message to form as its general error and return
-    render(form, status=429): the form as typed, nothing written. None
-    when the request is within the limit.
+    A request past a rate limit (tongyun.lib.limits): add message to form
+    as its general error and return render(form, status=429), the form as
+    typed, nothing written.
     """
-    if not getattr(request, "limited", False):
-        return None
     form.add_error(None, ValidationError(message, code="rate_limited"))
     return render(form, status=429)
