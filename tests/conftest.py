@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import time
 
 import pytest
 from django.core.cache import caches
@@ -19,6 +20,15 @@ def _empty_caches():
     limits of the public forms count each address's posts in the cache."""
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_stand_still(monkeypatch):
+    """The rate limits' windows (tongyun.lib.limits) do not move during a
+    test: one ending between two of its requests would reset their counts.
+    A test moves them by patching tongyun.lib.limits.clock itself."""
+    now = time.time()
+    monkeypatch.setattr("tongyun.lib.limits.clock", lambda: now)
 
 
 @pytest.fixture(autouse=True)

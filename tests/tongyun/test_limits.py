@@ -75,8 +75,8 @@ def test_a_count_ends_with_its_window(five_an_hour, monkeypatch):
     limit = Limit("test", request())
     limit.take(5)
     minutes = limit.retry_minutes()
-    then = timezone.now() + dt.timedelta(minutes=minutes, seconds=1)
-    monkeypatch.setattr("django.utils.timezone.now", lambda: then)
+    then = limits.clock() + minutes * 60 + 1
+    monkeypatch.setattr(limits, "clock", lambda: then)
 
     later = Limit("test", request())
 
