@@ -48,7 +48,8 @@ class Limit:
     """
     One rule of settings.RATE_LIMITS applied to the client of request, about
     what the parts name (an event, a call): take(), give_back(), reached().
-    Each method is one or two cache operations.
+    Each method is a few cache operations (queries, with the database
+    cache).
     """
 
     def __init__(self, rule, request, *parts):
