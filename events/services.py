@@ -269,20 +269,29 @@ def save_event(*, event):
 
 
 @transaction.atomic
-def cancel(signup):
+def cancel(signup, *, now=None):
     """
     Cancel signup and promote whoever now fits; when it was the first in
     line, tell the next how many seats are free if it does not fit into
     them (offer_free_seats).
 
-    Locks the event. Cancelling twice is harmless. Tells the promoted
-    volunteers once the transaction commits. Returns the promoted sign-ups.
-    Raises Busy.
+    Locks the event. Cancelling twice is harmless. Refuses a sign-up that
+    was checked in or whose event has started at now (ValidationError,
+    codes checked_in, event_started: Signup.cancel_refusal()), for
+    volunteers and staff alike. Tells the promoted volunteers once the
+    transaction commits. Returns the promoted sign-ups. Raises
+    ValidationError or Busy; writes nothing then.
     """
     event = lock_event(signup.event_id)
-    signup = Signup.objects.with_queue().get(pk=signup.pk)
+    # The row locked as read: a check-in at the same moment (check_in(),
+    # which takes no event lock) either comes first and is seen here, or
+    # waits and then finds the sign-up cancelled.
+    signup = Signup.objects.select_for_update().with_queue().get(pk=signup.pk)
     if signup.status == Signup.Status.CANCELLED:
         return []
+    signup.event = event
+    if refusal := signup.cancel_refusal(now):
+        raise refusal
     was_confirmed = signup.status == Signup.Status.CONFIRMED
     was_first = signup.waitlist_position == 1
     signup.status = Signup.Status.CANCELLED

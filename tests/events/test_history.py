@@ -208,7 +208,7 @@ def test_check_ins_written_by_update_are_recorded(desk):
     event = event_under_way()
     scanned, marked = SignupFactory(event=event), SignupFactory(event=event)
 
-    client.post(reverse("events:check_in", args=[scanned.token]))
+    client.post(scanned.get_checkin_url())
     client.post(
         reverse("admin:events_signup_changelist"),
         action_post("mark_attended", [marked]),
