@@ -1,16 +1,22 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.forms import PublicForm, ask_for_the_file_again
 from tongyun.lib.phones import normalise_mobile
+from tongyun.lib.retention import retention_days
 
 from . import services
 from .models import Artwork
 
 # What the file input offers to pick; images.prepare decides by the bytes.
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
+CONSENT = _(
+    "I agree that after review the work may be shown on this site and at the "
+    "service station, and that my phone number is used only to contact me "
+    "about this call and is deleted {days} days after the call closes."
+)
 
 
 class ArtworkForm(PublicForm):
@@ -109,11 +115,8 @@ class ArtworkForm(PublicForm):
         ),
     )
     consent = forms.BooleanField(
-        label=_(
-            "I agree that after review the work may be shown on this site and at "
-            "the service station, and that my phone number is used only to "
-            "contact me about this call."
-        ),
+        # The retention period is the setting's (see __init__).
+        label=CONSENT,
         error_messages={
             "required": _("Please agree, so that the work can be shown after review."),
         },
@@ -122,6 +125,8 @@ class ArtworkForm(PublicForm):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
+        # What the purge keeps to (tongyun.lib.retention), as it is set now.
+        self.fields["consent"].label = format_lazy(CONSENT, days=retention_days())
         self.fields["category"].choices = [
             (value, capfirst(label)) for value, label in call.category_choices()
         ]

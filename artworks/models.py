@@ -184,19 +184,37 @@ COMPOUND_SURNAMES = {
 }  # fmt: skip
 
 
+def _without_brackets(name):
+    """name without anything in brackets (an age written after it)."""
+    return re.sub(r"[（(][^）)]*[）)]", "", name).strip()
+
+
 def given_name(name):
     """
     The given name in a full name, for showing a child in public: 刘小雨 →
     小雨, 欧阳晓晨 → 晓晨, "Amy Liu" → Amy. Anything in brackets (an age
     written after the name) is dropped; a one-character name stays.
     """
-    name = re.sub(r"[（(][^）)]*[）)]", "", name).strip()
+    name = _without_brackets(name)
     if not name:
         return ""
     if " " in name:
         return name.split()[0]
     surname = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
     return name[surname:] or name
+
+
+def surname_erased(name):
+    """
+    A young author's name as the purge keeps it: the given name the gallery
+    shows, with "*" where the rest was: 刘小雨 → *小雨, "Amy Liu" → "Amy *".
+    given_name() of the result is the same given name, so the credit stays
+    as it was; erasing again changes nothing.
+    """
+    given = given_name(name)
+    if not given:
+        return ""
+    return f"{given} *" if " " in _without_brackets(name) else f"*{given}"
 
 
 class Artwork(models.Model):

@@ -5,11 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.forms import PublicForm
 from tongyun.lib.phones import normalise_mobile
+from tongyun.lib.retention import retention_days
 
 from . import services
 from .models import MAX_PUBLIC_HEADCOUNT, Organisation
 
 HEADCOUNT_CHOICES = [(n, str(n)) for n in range(1, MAX_PUBLIC_HEADCOUNT + 1)]
+CONSENT = _(
+    "I agree that my phone number is used only to contact me about this "
+    "event, and is deleted within {days} days after it."
+)
 
 
 class SignupForm(PublicForm):
@@ -68,10 +73,8 @@ class SignupForm(PublicForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     consent = forms.BooleanField(
-        label=_(
-            "I agree that my phone number is used only to contact me about this "
-            "event, and is deleted within 90 days after it."
-        ),
+        # The retention period is the setting's (see __init__).
+        label=CONSENT,
         error_messages={
             "required": _("Please agree, so that we can reach you about the event."),
         },
@@ -79,6 +82,8 @@ class SignupForm(PublicForm):
 
     def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # What the purge keeps to (tongyun.lib.retention), as it is set now.
+        self.fields["consent"].label = format_lazy(CONSENT, days=retention_days())
         if event is not None:
             # A bigger group is told where to turn, before and after trying
             # (services.sign_up refuses in the same words).

@@ -30,7 +30,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from tongyun.lib import history
+from tongyun.lib import history, retention
 from tongyun.lib.errors import refuse
 
 from . import notify
@@ -50,7 +50,7 @@ CANCELLED = gettext_noop("cancelled on the ticket page")
 TOOK_FREE_SEATS = gettext_noop("took the free seats on the ticket page")
 PROMOTED = gettext_noop("promoted from the waiting list")
 REMINDED = gettext_noop("reminder sent")
-PURGED = gettext_noop("personal data erased after the retention period")
+PURGED = retention.PURGED
 
 
 class Busy(Exception):
@@ -411,7 +411,6 @@ def mark_attended(signups, *, at=None):
     return len(due)
 
 
-RETENTION_DAYS = 90
 # A name already shortened by the purge ("张*"), or none.
 SHORTENED_NAME = r"^.?\*?$"
 
@@ -429,8 +428,8 @@ def purge_personal_data(*, now=None):
     """
     Erase volunteers' phone numbers and e-mail addresses, and shorten their
     names to the first character, for events that ended more than
-    RETENTION_DAYS ago (the sign-up form's consent promises this), in the
-    sign-ups and in their history alike.
+    settings.RETENTION_DAYS ago (tongyun.lib.retention; the sign-up form's
+    consent promises this), in the sign-ups and in their history alike.
 
     Headcounts, statuses, check-ins and hours stay for the records, and so
     does every historical record: who changed what and when is the trail
@@ -438,7 +437,7 @@ def purge_personal_data(*, now=None):
     purge itself is recorded (PURGED). Returns a Purge. Queries: the
     sign-ups, one update and its history, one update of older history.
     """
-    cutoff = (now or timezone.now()) - dt.timedelta(days=RETENTION_DAYS)
+    cutoff = retention.cutoff(now)
     stale = Signup.objects.filter(event__ends_at__lt=cutoff).exclude(
         phone="", email="", name__regex=SHORTENED_NAME
     )
