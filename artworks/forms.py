@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib.forms import PublicForm, ask_for_the_file_again
+from tongyun.lib.forms import CleanTextField, PublicForm, ask_for_the_file_again
 from tongyun.lib.phones import normalise_mobile
 from tongyun.lib.retention import retention_days
 
@@ -33,7 +33,7 @@ class ArtworkForm(PublicForm):
     )
     squash_fields = ("title", "artist_name", "community", "class_name")
 
-    title = forms.CharField(
+    title = CleanTextField(
         label=_("Title of the work"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -58,26 +58,26 @@ class ArtworkForm(PublicForm):
             "empty": _("The file is empty. Please choose your picture again."),
         },
     )
-    description = forms.CharField(
+    description = CleanTextField(
         label=_("About the work (optional)"),
         help_text=_("What it shows, how it was made, the story behind it."),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    artist_name = forms.CharField(
+    artist_name = CleanTextField(
         label=_("Artist's name"),
         help_text=_("Shown beside the work in the gallery."),
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    community = forms.CharField(
+    community = CleanTextField(
         label=_("Community (optional)"),
         help_text=_("Where the artist lives; shown beside the name."),
         max_length=100,
         required=False,
     )
-    class_name = forms.CharField(
+    class_name = CleanTextField(
         label=_("Class or group (optional)"),
         help_text=_(
             "For a teacher submitting for a class, e.g. the community painting class."
@@ -104,12 +104,13 @@ class ArtworkForm(PublicForm):
         ),
         required=False,
     )
-    phone = forms.CharField(
+    phone = CleanTextField(
         label=_("Mobile phone"),
         help_text=_(
             "Used only to contact you about this call; never shown on the site."
         ),
         max_length=30,
+        compatibility=True,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
         ),

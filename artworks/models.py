@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
-from tongyun.lib.models import FieldConstraintsMixin
+from tongyun.lib.models import CleanTextMixin, FieldConstraintsMixin
 from tongyun.lib.tokens import new_token  # migrations name artworks.models.new_token
 
 
@@ -60,7 +60,7 @@ class CallQuerySet(models.QuerySet):
         )
 
 
-class Call(FieldConstraintsMixin, models.Model):
+class Call(CleanTextMixin, FieldConstraintsMixin, models.Model):
     """A call for artworks (征集) with its theme, window and categories."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -217,7 +217,7 @@ def surname_erased(name):
     return f"{given} *" if " " in _without_brackets(name) else f"*{given}"
 
 
-class Artwork(models.Model):
+class Artwork(CleanTextMixin, models.Model):
     class AgeGroup(models.TextChoices):
         """A young author's age group: shown in public instead of the age."""
 
@@ -296,6 +296,8 @@ class Artwork(models.Model):
     )
 
     objects = ArtworkQuerySet.as_manager()
+    # Full-width digits typed in Chinese are the digits (tongyun.lib.text).
+    compatibility_fields = ("phone",)
     # The status page's token is a secret link: never copied into the history.
     history = HistoricalRecords(
         verbose_name=_("artwork history record"),

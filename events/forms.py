@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib.forms import PublicForm
+from tongyun.lib.forms import CleanEmailField, CleanTextField, PublicForm
 from tongyun.lib.phones import normalise_mobile
 from tongyun.lib.retention import retention_days
 
@@ -32,17 +32,18 @@ class SignupForm(PublicForm):
     )
     squash_fields = ("name", "organisation")
 
-    name = forms.CharField(
+    name = CleanTextField(
         label=_("Your name"),
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
+    phone = CleanTextField(
         label=_("Mobile phone"),
         help_text=_(
             "Used only to reach you about this event; never shown on the site."
         ),
         max_length=30,
+        compatibility=True,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
         ),
@@ -59,14 +60,14 @@ class SignupForm(PublicForm):
             ),
         },
     )
-    organisation = forms.CharField(
+    organisation = CleanTextField(
         label=_("Organisation (optional)"),
         help_text=_("If you come with a school, an office or a community group."),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    email = forms.EmailField(
+    email = CleanEmailField(
         label=_("E-mail (optional)"),
         help_text=_("We send your ticket and a reminder there."),
         required=False,

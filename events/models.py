@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
-from tongyun.lib.models import FieldConstraintsMixin
+from tongyun.lib.models import CleanTextMixin, FieldConstraintsMixin
 from tongyun.lib.queries import count_of, sum_of
 from tongyun.lib.slugs import pinyin_slug, unique_slug
 from tongyun.lib.tokens import new_token  # migrations name events.models.new_token
@@ -25,7 +25,7 @@ HOURS = DecimalField(max_digits=8, decimal_places=1)
 EVENT_PATH = "gardens__community"
 
 
-class Organisation(models.Model):
+class Organisation(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("government office")
         COMMUNITY = "community", _("community")
@@ -107,7 +107,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(FieldConstraintsMixin, models.Model):
+class Event(CleanTextMixin, FieldConstraintsMixin, models.Model):
     class Kind(models.TextChoices):
         PLANTING_DAY = "planting_day", _("planting day")
         CARE_DAY = "care_day", _("garden care day")
@@ -187,6 +187,8 @@ class Event(FieldConstraintsMixin, models.Model):
         m2m_fields=["gardens"],
     )
 
+    # An office phone, as dialled from the event page (tongyun.lib.text).
+    compatibility_fields = ("organiser_phone",)
     # The field each date-order constraint's refusal is shown beside.
     constraint_fields = {
         "ends_early": "ends_at",
@@ -424,7 +426,7 @@ class SignupQuerySet(models.QuerySet):
         )
 
 
-class Signup(models.Model):
+class Signup(CleanTextMixin, models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", pgettext_lazy("signup status", "confirmed")
         WAITLISTED = "waitlisted", pgettext_lazy("signup status", "on the waiting list")
@@ -500,6 +502,8 @@ class Signup(models.Model):
     )
 
     objects = SignupQuerySet.as_manager()
+    # Full-width digits typed in Chinese are the digits (tongyun.lib.text).
+    compatibility_fields = ("phone",)
     # The ticket's token and the check-in code are secret links: never
     # copied into the history.
     history = HistoricalRecords(
