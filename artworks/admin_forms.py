@@ -8,6 +8,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib.forms import CleanTextField
+
 from .models import Artwork, Call, Category
 
 
@@ -86,7 +88,7 @@ class ArtworkForm(forms.ModelForm):
 class RejectForm(forms.Form):
     """The page that rejecting works asks first: an optional note to them."""
 
-    moderation_note = forms.CharField(
+    moderation_note = CleanTextField(
         label=capfirst(Artwork._meta.get_field("moderation_note").verbose_name),
         help_text=_(
             "Optional. Each submitter sees it on the status page of their work, "

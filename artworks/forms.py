@@ -1,16 +1,22 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib.forms import PublicForm, ask_for_the_file_again
+from tongyun.lib.forms import CleanTextField, PublicForm, ask_for_the_file_again
 from tongyun.lib.phones import normalise_mobile
+from tongyun.lib.retention import retention_days
 
 from . import services
 from .models import Artwork
 
 # What the file input offers to pick; images.prepare decides by the bytes.
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
+CONSENT = _(
+    "I agree that after review the work may be shown on this site and at the "
+    "service station, and that my phone number is used only to contact me "
+    "about this call and is deleted {days} days after the call closes."
+)
 
 
 class ArtworkForm(PublicForm):
@@ -27,7 +33,7 @@ class ArtworkForm(PublicForm):
     )
     squash_fields = ("title", "artist_name", "community", "class_name")
 
-    title = forms.CharField(
+    title = CleanTextField(
         label=_("Title of the work"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -52,26 +58,26 @@ class ArtworkForm(PublicForm):
             "empty": _("The file is empty. Please choose your picture again."),
         },
     )
-    description = forms.CharField(
+    description = CleanTextField(
         label=_("About the work (optional)"),
         help_text=_("What it shows, how it was made, the story behind it."),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    artist_name = forms.CharField(
+    artist_name = CleanTextField(
         label=_("Artist's name"),
         help_text=_("Shown beside the work in the gallery."),
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    community = forms.CharField(
+    community = CleanTextField(
         label=_("Community (optional)"),
         help_text=_("Where the artist lives; shown beside the name."),
         max_length=100,
         required=False,
     )
-    class_name = forms.CharField(
+    class_name = CleanTextField(
         label=_("Class or group (optional)"),
         help_text=_(
             "For a teacher submitting for a class, e.g. the community painting class."
@@ -98,22 +104,20 @@ class ArtworkForm(PublicForm):
         ),
         required=False,
     )
-    phone = forms.CharField(
+    phone = CleanTextField(
         label=_("Mobile phone"),
         help_text=_(
             "Used only to contact you about this call; never shown on the site."
         ),
         max_length=30,
+        compatibility=True,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
         ),
     )
     consent = forms.BooleanField(
-        label=_(
-            "I agree that after review the work may be shown on this site and at "
-            "the service station, and that my phone number is used only to "
-            "contact me about this call."
-        ),
+        # The retention period is the setting's (see __init__).
+        label=CONSENT,
         error_messages={
             "required": _("Please agree, so that the work can be shown after review."),
         },
@@ -122,6 +126,8 @@ class ArtworkForm(PublicForm):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
+        # What the purge keeps to (tongyun.lib.retention), as it is set now.
+        self.fields["consent"].label = format_lazy(CONSENT, days=retention_days())
         self.fields["category"].choices = [
             (value, capfirst(label)) for value, label in call.category_choices()
         ]

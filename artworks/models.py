@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
-from tongyun.lib.models import FieldConstraintsMixin
+from tongyun.lib.models import CleanTextMixin, FieldConstraintsMixin
 from tongyun.lib.tokens import new_token  # migrations name artworks.models.new_token
 
 
@@ -60,7 +60,7 @@ class CallQuerySet(models.QuerySet):
         )
 
 
-class Call(FieldConstraintsMixin, models.Model):
+class Call(CleanTextMixin, FieldConstraintsMixin, models.Model):
     """A call for artworks (征集) with its theme, window and categories."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -184,13 +184,18 @@ COMPOUND_SURNAMES = {
 }  # fmt: skip
 
 
+def _without_brackets(name):
+    """name without anything in brackets (an age written after it)."""
+    return re.sub(r"[（(][^）)]*[）)]", "", name).strip()
+
+
 def given_name(name):
     """
     The given name in a full name, for showing a child in public: 刘小雨 →
     小雨, 欧阳晓晨 → 晓晨, "Amy Liu" → Amy. Anything in brackets (an age
     written after the name) is dropped; a one-character name stays.
     """
-    name = re.sub(r"[（(][^）)]*[）)]", "", name).strip()
+    name = _without_brackets(name)
     if not name:
         return ""
     if " " in name:
@@ -199,7 +204,20 @@ def given_name(name):
     return name[surname:] or name
 
 
-class Artwork(models.Model):
+def surname_erased(name):
+    """
+    A young author's name as the purge keeps it: the given name the gallery
+    shows, with "*" where the rest was: 刘小雨 → *小雨, "Amy Liu" → "Amy *".
+    given_name() of the result is the same given name, so the credit stays
+    as it was; erasing again changes nothing.
+    """
+    given = given_name(name)
+    if not given:
+        return ""
+    return f"{given} *" if " " in _without_brackets(name) else f"*{given}"
+
+
+class Artwork(CleanTextMixin, models.Model):
     class AgeGroup(models.TextChoices):
         """A young author's age group: shown in public instead of the age."""
 
@@ -278,6 +296,8 @@ class Artwork(models.Model):
     )
 
     objects = ArtworkQuerySet.as_manager()
+    # Full-width digits typed in Chinese are the digits (tongyun.lib.text).
+    compatibility_fields = ("phone",)
     # The status page's token is a secret link: never copied into the history.
     history = HistoricalRecords(
         verbose_name=_("artwork history record"),

@@ -10,21 +10,27 @@ Every change to a work is recorded in its history (tongyun.lib.history);
 the public form gives the reason of a submission (SUBMITTED).
 """
 
+import dataclasses
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from tongyun.lib import history
+from tongyun.lib import history, retention
 from tongyun.lib.errors import refuse
 
 from . import images
-from .models import Artwork, Call
+from .models import Artwork, Call, surname_erased
 
 # Why a work changed, when no staff member changed it: kept in its history
 # as it is here, shown translated (tongyun.lib.history).
 SUBMITTED = gettext_noop("sent through the public form")
+
+PURGED = retention.PURGED
+REMOVED = gettext_noop("rejected work removed after the retention period")
 
 # What a work's history must not keep once the work is deleted: who sent
 # it, how to reach them, and the free text that may name them. The title,
@@ -201,3 +207,84 @@ def moderate(artworks, *, status, by, note=None):
             setattr(work, field, value)
     history.bulk_update(works, Artwork, list(changes), user=by)
     return len(works)
+
+
+# What a work kept past the retention period loses: how to reach its
+# submitter (phone), the class or group that places a young author
+# (class_name), and the staff's private note to the submitter. It keeps
+# what the gallery credits, which the submitter agreed to show when sending
+# it: title, category, description, community and the artist's name (a
+# young author's given name and age group only, as the credit shows them:
+# surname_erased), and the guardian's consent the showing rests on.
+ERASED_CONTACTS = {"phone": "", "class_name": "", "moderation_note": ""}
+
+
+@dataclasses.dataclass
+class Purge:
+    """What one purge_personal_data() did."""
+
+    works: int  # works whose submitters' contacts were erased
+    removed: int  # rejected works removed with their files
+    history: int  # older historical records erased
+
+
+def _holds_contacts():
+    """Works, or their historical records, with a contact left to erase."""
+    return Q(phone__gt="") | Q(class_name__gt="") | Q(moderation_note__gt="")
+
+
+@transaction.atomic
+def purge_personal_data(*, now=None):
+    """
+    For calls that closed more than settings.RETENTION_DAYS ago
+    (tongyun.lib.retention; the submission form's consent promises this):
+    remove rejected works with their files (delete_artworks, which erases
+    their history's personal data), and erase the submitters' contacts from
+    every other work (ERASED_CONTACTS), approved and featured works staying
+    in the gallery with their credit as it was; then the same in the
+    history of those works, and of any work of those calls deleted before.
+
+    Each change is recorded (PURGED, REMOVED); running it again changes
+    nothing. Returns a Purge. Queries: the rejected works and their
+    deletion; the works left with contacts, one update and its history;
+    two updates of older history.
+    """
+    cutoff = retention.cutoff(now)
+    old = Artwork.objects.filter(call__closes_at__lt=cutoff)
+    with history.because(REMOVED):
+        removed = delete_artworks(old.filter(status=Artwork.Status.REJECTED))
+    works = []
+    # Whole rows: their history is written from them. Young authors' works
+    # are read each time: whether a name still holds a surname is decided
+    # here, not in the database.
+    for work in old.filter(_holds_contacts() | Q(is_minor=True)):
+        name = surname_erased(work.artist_name) if work.is_minor else work.artist_name
+        if name == work.artist_name and not any(
+            getattr(work, field) for field in ERASED_CONTACTS
+        ):
+            continue
+        work.artist_name = name
+        for field, value in ERASED_CONTACTS.items():
+            setattr(work, field, value)
+        works.append(work)
+    history.bulk_update(
+        works, Artwork, ["artist_name", *ERASED_CONTACTS], reason=PURGED
+    )
+    # Older records of the works kept take the name the work keeps now; the
+    # records of works deleted before lose all their submitter's data, as
+    # delete_artworks() does.
+    records = Artwork.history.filter(call__closes_at__lt=cutoff)
+    kept = Artwork.objects.filter(pk=OuterRef("id"))
+    name_kept = Subquery(kept.values("artist_name")[:1])
+    erased = (
+        records.filter(Exists(kept))
+        .filter(_holds_contacts() | ~Q(artist_name=name_kept))
+        .update(artist_name=name_kept, **ERASED_CONTACTS)
+    )
+    erased += history.erase_history(
+        records.exclude(Exists(kept)).exclude(
+            **{field: "" for field in PERSONAL_HISTORY}
+        ),
+        PERSONAL_HISTORY,
+    )
+    return Purge(works=len(works), removed=removed, history=erased)

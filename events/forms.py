@@ -3,13 +3,18 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tongyun.lib.forms import PublicForm
+from tongyun.lib.forms import CleanEmailField, CleanTextField, PublicForm
 from tongyun.lib.phones import normalise_mobile
+from tongyun.lib.retention import retention_days
 
 from . import services
 from .models import MAX_PUBLIC_HEADCOUNT, Organisation
 
 HEADCOUNT_CHOICES = [(n, str(n)) for n in range(1, MAX_PUBLIC_HEADCOUNT + 1)]
+CONSENT = _(
+    "I agree that my phone number is used only to contact me about this "
+    "event, and is deleted within {days} days after it."
+)
 
 
 class SignupForm(PublicForm):
@@ -27,17 +32,18 @@ class SignupForm(PublicForm):
     )
     squash_fields = ("name", "organisation")
 
-    name = forms.CharField(
+    name = CleanTextField(
         label=_("Your name"),
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
+    phone = CleanTextField(
         label=_("Mobile phone"),
         help_text=_(
             "Used only to reach you about this event; never shown on the site."
         ),
         max_length=30,
+        compatibility=True,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
         ),
@@ -54,24 +60,22 @@ class SignupForm(PublicForm):
             ),
         },
     )
-    organisation = forms.CharField(
+    organisation = CleanTextField(
         label=_("Organisation (optional)"),
         help_text=_("If you come with a school, an office or a community group."),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    email = forms.EmailField(
+    email = CleanEmailField(
         label=_("E-mail (optional)"),
         help_text=_("We send your ticket and a reminder there."),
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     consent = forms.BooleanField(
-        label=_(
-            "I agree that my phone number is used only to contact me about this "
-            "event, and is deleted within 90 days after it."
-        ),
+        # The retention period is the setting's (see __init__).
+        label=CONSENT,
         error_messages={
             "required": _("Please agree, so that we can reach you about the event."),
         },
@@ -79,6 +83,8 @@ class SignupForm(PublicForm):
 
     def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # What the purge keeps to (tongyun.lib.retention), as it is set now.
+        self.fields["consent"].label = format_lazy(CONSENT, days=retention_days())
         if event is not None:
             # A bigger group is told where to turn, before and after trying
             # (services.sign_up refuses in the same words).

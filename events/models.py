@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
-from tongyun.lib.models import FieldConstraintsMixin
+from tongyun.lib.models import CleanTextMixin, FieldConstraintsMixin
 from tongyun.lib.queries import count_of, sum_of
 from tongyun.lib.slugs import pinyin_slug, unique_slug
 from tongyun.lib.tokens import new_token  # migrations name events.models.new_token
@@ -24,7 +25,7 @@ HOURS = DecimalField(max_digits=8, decimal_places=1)
 EVENT_PATH = "gardens__community"
 
 
-class Organisation(models.Model):
+class Organisation(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("government office")
         COMMUNITY = "community", _("community")
@@ -106,7 +107,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(FieldConstraintsMixin, models.Model):
+class Event(CleanTextMixin, FieldConstraintsMixin, models.Model):
     class Kind(models.TextChoices):
         PLANTING_DAY = "planting_day", _("planting day")
         CARE_DAY = "care_day", _("garden care day")
@@ -186,6 +187,8 @@ class Event(FieldConstraintsMixin, models.Model):
         m2m_fields=["gardens"],
     )
 
+    # An office phone, as dialled from the event page (tongyun.lib.text).
+    compatibility_fields = ("organiser_phone",)
     # The field each date-order constraint's refusal is shown beside.
     constraint_fields = {
         "ends_early": "ends_at",
@@ -423,7 +426,7 @@ class SignupQuerySet(models.QuerySet):
         )
 
 
-class Signup(models.Model):
+class Signup(CleanTextMixin, models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", pgettext_lazy("signup status", "confirmed")
         WAITLISTED = "waitlisted", pgettext_lazy("signup status", "on the waiting list")
@@ -473,6 +476,16 @@ class Signup(models.Model):
     token = models.CharField(
         _("ticket token"), max_length=64, unique=True, default=new_token, editable=False
     )
+    # What the ticket's QR code carries, for staff to check the volunteer
+    # in: a secret of its own, so that a photographed or forwarded QR code
+    # opens no ticket and cancels nothing (the token does both).
+    checkin_code = models.CharField(
+        _("check-in code"),
+        max_length=64,
+        unique=True,
+        default=new_token,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
@@ -489,11 +502,14 @@ class Signup(models.Model):
     )
 
     objects = SignupQuerySet.as_manager()
-    # The ticket's token is a secret link: never copied into the history.
+    # Full-width digits typed in Chinese are the digits (tongyun.lib.text).
+    compatibility_fields = ("phone",)
+    # The ticket's token and the check-in code are secret links: never
+    # copied into the history.
     history = HistoricalRecords(
         verbose_name=_("sign-up history record"),
         verbose_name_plural=_("sign-up history"),
-        excluded_fields=["token"],
+        excluded_fields=["token", "checkin_code"],
     )
 
     class Meta:
@@ -533,6 +549,10 @@ class Signup(models.Model):
     def get_absolute_url(self):
         return reverse("events:ticket", args=[self.token])
 
+    def get_checkin_url(self):
+        """The staff's check-in page, which the ticket's QR code opens."""
+        return reverse("events:check_in", args=[self.checkin_code])
+
     @property
     def is_active(self):
         return self.status != self.Status.CANCELLED
@@ -548,6 +568,34 @@ class Signup(models.Model):
         if self.status != self.Status.WAITLISTED:
             return None
         return self.waiting_ahead + 1
+
+    def cancel_refusal(self, now=None):
+        """
+        Why this sign-up may no longer be cancelled at now (default: this
+        moment), a ValidationError to raise or show; None while it may be.
+
+        Once checked in, the seat was used; once the event has started,
+        freeing a seat would move the waiting list during the event and
+        change its attendance. services.cancel refuses with it, by every
+        path (ticket, admin); the ticket shows no cancel button then. Needs
+        the event; no query.
+        """
+        if self.checked_in_at is not None:
+            return ValidationError(
+                gettext(
+                    "This sign-up was checked in at the event, so it can no "
+                    "longer be cancelled."
+                ),
+                code="checked_in",
+            )
+        if self.event.has_started(now):
+            return ValidationError(
+                gettext(
+                    "The event has started, so sign-ups can no longer be cancelled."
+                ),
+                code="event_started",
+            )
+        return None
 
     def seats_offered(self, now=None):
         """

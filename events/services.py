@@ -30,7 +30,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from tongyun.lib import history
+from tongyun.lib import history, retention
 from tongyun.lib.errors import refuse
 
 from . import notify
@@ -50,7 +50,7 @@ CANCELLED = gettext_noop("cancelled on the ticket page")
 TOOK_FREE_SEATS = gettext_noop("took the free seats on the ticket page")
 PROMOTED = gettext_noop("promoted from the waiting list")
 REMINDED = gettext_noop("reminder sent")
-PURGED = gettext_noop("personal data erased after the retention period")
+PURGED = retention.PURGED
 
 
 class Busy(Exception):
@@ -269,20 +269,29 @@ def save_event(*, event):
 
 
 @transaction.atomic
-def cancel(signup):
+def cancel(signup, *, now=None):
     """
     Cancel signup and promote whoever now fits; when it was the first in
     line, tell the next how many seats are free if it does not fit into
     them (offer_free_seats).
 
-    Locks the event. Cancelling twice is harmless. Tells the promoted
-    volunteers once the transaction commits. Returns the promoted sign-ups.
-    Raises Busy.
+    Locks the event. Cancelling twice is harmless. Refuses a sign-up that
+    was checked in or whose event has started at now (ValidationError,
+    codes checked_in, event_started: Signup.cancel_refusal()), for
+    volunteers and staff alike. Tells the promoted volunteers once the
+    transaction commits. Returns the promoted sign-ups. Raises
+    ValidationError or Busy; writes nothing then.
     """
     event = lock_event(signup.event_id)
-    signup = Signup.objects.with_queue().get(pk=signup.pk)
+    # The row locked as read: a check-in at the same moment (check_in(),
+    # which takes no event lock) either comes first and is seen here, or
+    # waits and then finds the sign-up cancelled.
+    signup = Signup.objects.select_for_update().with_queue().get(pk=signup.pk)
     if signup.status == Signup.Status.CANCELLED:
         return []
+    signup.event = event
+    if refusal := signup.cancel_refusal(now):
+        raise refusal
     was_confirmed = signup.status == Signup.Status.CONFIRMED
     was_first = signup.waitlist_position == 1
     signup.status = Signup.Status.CANCELLED
@@ -402,7 +411,6 @@ def mark_attended(signups, *, at=None):
     return len(due)
 
 
-RETENTION_DAYS = 90
 # A name already shortened by the purge ("张*"), or none.
 SHORTENED_NAME = r"^.?\*?$"
 
@@ -420,8 +428,8 @@ def purge_personal_data(*, now=None):
     """
     Erase volunteers' phone numbers and e-mail addresses, and shorten their
     names to the first character, for events that ended more than
-    RETENTION_DAYS ago (the sign-up form's consent promises this), in the
-    sign-ups and in their history alike.
+    settings.RETENTION_DAYS ago (tongyun.lib.retention; the sign-up form's
+    consent promises this), in the sign-ups and in their history alike.
 
     Headcounts, statuses, check-ins and hours stay for the records, and so
     does every historical record: who changed what and when is the trail
@@ -429,7 +437,7 @@ def purge_personal_data(*, now=None):
     purge itself is recorded (PURGED). Returns a Purge. Queries: the
     sign-ups, one update and its history, one update of older history.
     """
-    cutoff = (now or timezone.now()) - dt.timedelta(days=RETENTION_DAYS)
+    cutoff = retention.cutoff(now)
     stale = Signup.objects.filter(event__ends_at__lt=cutoff).exclude(
         phone="", email="", name__regex=SHORTENED_NAME
     )

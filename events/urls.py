@@ -17,5 +17,6 @@ urlpatterns = [
     path("signups/<str:token>/", views.ticket, name="ticket"),
     path("signups/<str:token>/cancel/", views.signup_cancel, name="cancel"),
     path("signups/<str:token>/take-seats/", views.signup_take_seats, name="take_seats"),
-    path("signups/<str:token>/check-in/", views.signup_check_in, name="check_in"),
+    # The ticket's QR code: a check-in code of its own, not the token.
+    path("check-in/<str:code>/", views.check_in, name="check_in"),
 ]

@@ -22,7 +22,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from gardens.access import reaches
 from tongyun.lib import history, phones
@@ -137,8 +141,16 @@ def signup_create(request, slug):
 
 
 def ticket_url(signup):
-    """The ticket's absolute address, as its QR code and messages carry it."""
+    """The ticket's absolute address, as messages and calendar files carry it."""
     return settings.SITE_URL + signup.get_absolute_url()
+
+
+def checkin_url(signup):
+    """
+    The absolute address of the staff's check-in page, as the ticket's QR
+    code carries it: the check-in code, never the ticket's token.
+    """
+    return settings.SITE_URL + signup.get_checkin_url()
 
 
 def ticket_qr_svg(url):
@@ -161,34 +173,25 @@ def _ticket_signups():
 def render_ticket(request, signup, *, take_seats_form=None, error="", status=200):
     """
     The ticket page of signup (from _ticket_signups()): a valid ticket (QR
-    code, calendar file) only while it holds seats; for the first in line,
-    the form to take the seats that are free (take_seats_form when it comes
-    back with errors); error, a refusal shown on top.
+    code for check-in, calendar file) only while it holds seats; for the
+    first in line, the form to take the seats that are free
+    (take_seats_form when it comes back with errors); the cancel button
+    while the sign-up may be cancelled; error, a refusal shown on top.
     """
-    event = signup.event
-    url = ticket_url(signup)
-    user = request.user
     offered = signup.seats_offered()
     if offered and take_seats_form is None:
         take_seats_form = TakeSeatsForm(most=offered)
     ctx = {
         "signup": signup,
-        "event": event,
+        "event": signup.event,
         "position": signup.waitlist_position,
         "seats_offered": offered,
         "take_seats_form": take_seats_form if offered else None,
         "error": error,
-        "ticket_url": url,
-        "qr_svg": ticket_qr_svg(url) if signup.holds_seats else "",
+        "ticket_url": ticket_url(signup),
+        "qr_svg": ticket_qr_svg(checkin_url(signup)) if signup.holds_seats else "",
         "masked_phone": phones.mask(signup.phone) if signup.phone else "",
-        "can_cancel": (
-            signup.is_active and not signup.checked_in_at and not event.is_over()
-        ),
-        "can_check_in": (
-            user.is_staff
-            and user.has_perm("events.change_signup")
-            and reaches(user, event, EVENT_PATH)
-        ),
+        "can_cancel": signup.is_active and signup.cancel_refusal() is None,
     }
     return render(request, "events/ticket.html", ctx, status=status)
 
@@ -252,9 +255,12 @@ def signup_cancel(request, token):
     """
     Cancel through services.cancel after a confirmation; 303 to the ticket.
 
-    The first POST (without confirm=yes) only asks "are you sure?".
+    The first POST (without confirm=yes) only asks "are you sure?". A
+    sign-up that may no longer be cancelled (checked in, or its event has
+    started: Signup.cancel_refusal()) gets its ticket again with the
+    reason, 409, before and after the question; nothing is written then.
     """
-    signup = get_object_or_404(Signup.objects.select_related("event"), token=token)
+    signup = get_object_or_404(_ticket_signups(), token=token)
     ctx = {"signup": signup, "event": signup.event}
     # Each cancellation takes two POSTs (the question, then the confirmation).
     changes = Limit("ticket_changes", request)
@@ -263,11 +269,18 @@ def signup_cancel(request, token):
         return render(request, "events/signup_cancel.html", ctx, status=429)
     if not signup.is_active:
         return HttpResponseRedirect(signup.get_absolute_url(), status=303)
+    # Say it before asking: the question would promise what cannot be done.
+    if refusal := signup.cancel_refusal():
+        return render_ticket(request, signup, error=refusal.message, status=409)
     if request.POST.get("confirm") != "yes":
         return render(request, "events/signup_cancel.html", ctx)
     try:
         with history.by_visitor(services.CANCELLED):
             services.cancel(signup)
+    except ValidationError as refusal:
+        # Checked in or started since the question: the ticket as it is now.
+        signup = get_object_or_404(_ticket_signups(), token=token)
+        return render_ticket(request, signup, error=refusal.message, status=409)
     except services.Busy:
         ctx["error"] = gettext(
             "Many people are changing their sign-ups right now, and yours was not "
@@ -277,32 +290,49 @@ def signup_cancel(request, token):
     return HttpResponseRedirect(signup.get_absolute_url(), status=303)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 @staff_member_required
 @permission_required("events.change_signup", raise_exception=True)
-def signup_check_in(request, token):
+def check_in(request, code):
     """
-    Staff scan the ticket's QR code and press "Check in"; 303 back. On
-    another day than the event's, a page asks first (a ticket of another
-    event, or a check-in after the fact); its POST has confirm=yes. A
-    sign-up without seats (waiting, cancelled) is refused: its ticket again,
-    409, with the reason.
+    The staff's check-in page, which the ticket's QR code opens: who signed
+    up, for how many, and a "Check in" button; its POST checks them in
+    through services.check_in, then 303 back here.
+
+    code is the sign-up's check-in code, never its token: this page links
+    to no ticket and cancels nothing, so a photographed QR code gives no
+    hold on the sign-up. On another day than the event's the page asks
+    first (a ticket of another event, or a check-in after the fact): a POST
+    without confirm=yes shows the question. A sign-up without seats
+    (waiting, cancelled) is refused: this page again, 409, with the reason.
+    Another community's sign-up, or a session without the second step,
+    answers 403. Queries: the sign-up with its event and organisation, the
+    event's gardens.
     """
-    signup = get_object_or_404(_ticket_signups(), token=token)
-    if not reaches(request.user, signup.event, EVENT_PATH):
+    signup = get_object_or_404(_ticket_signups(), checkin_code=code)
+    event = signup.event
+    if not reaches(request.user, event, EVENT_PATH):
         # Another community's volunteer: their own staff check them in.
         raise PermissionDenied
     today = timezone.localdate()
-    # Ask about the day only for a ticket that may be checked in at all.
-    asks = signup.holds_seats and not signup.event.takes_place_on(today)
-    if asks and request.POST.get("confirm") != "yes":
-        ctx = {"signup": signup, "event": signup.event, "today": today}
-        return render(request, "events/check_in_confirm.html", ctx)
+    ctx = {
+        "signup": signup,
+        "event": event,
+        "today": today,
+        # Ask about the day only for a ticket that may be checked in at all.
+        "other_day": signup.holds_seats and not event.takes_place_on(today),
+    }
+    if request.method != "POST" or (
+        ctx["other_day"] and request.POST.get("confirm") != "yes"
+    ):
+        return render(request, "events/check_in.html", ctx)
     try:
         services.check_in(signup)
     except ValidationError as refusal:
-        return render_ticket(request, signup, error=refusal.message, status=409)
-    return HttpResponseRedirect(signup.get_absolute_url(), status=303)
+        ctx["error"] = refusal.message
+        return render(request, "events/check_in.html", ctx, status=409)
+    return HttpResponseRedirect(signup.get_checkin_url(), status=303)
 
 
 @require_safe

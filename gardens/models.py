@@ -10,6 +10,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.i18n import Localized
+from tongyun.lib.models import CleanTextMixin
 
 MONTHS = range(1, 13)
 
@@ -30,7 +31,7 @@ class Theme(models.TextChoices):
     LEAF = "leaf", _("Leaf green")
 
 
-class Community(models.Model):
+class Community(CleanTextMixin, models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
@@ -100,7 +101,7 @@ class GardenQuerySet(models.QuerySet):
         )
 
 
-class Garden(models.Model):
+class Garden(CleanTextMixin, models.Model):
     community = models.ForeignKey(
         Community,
         on_delete=models.PROTECT,
@@ -165,7 +166,7 @@ class Garden(models.Model):
         return sorted(found.values(), key=lambda s: (s.bloom_start_month, s.name))
 
 
-class Zone(models.Model):
+class Zone(CleanTextMixin, models.Model):
     class State(models.TextChoices):
         IDLE = "idle", pgettext_lazy("zone state", "idle or bare")
         DESIGNED = "designed", pgettext_lazy("zone state", "designed")
@@ -266,7 +267,7 @@ def _month_field(verbose_name):
     )
 
 
-class Species(models.Model):
+class Species(CleanTextMixin, models.Model):
     name = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     latin_name = models.CharField(_("Latin name"), max_length=150, blank=True)

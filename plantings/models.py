@@ -9,10 +9,11 @@ from gardens.models import Zone, photo_path
 from tongyun.lib.figures import plant_count
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
+from tongyun.lib.models import CleanTextMixin
 from tongyun.lib.queries import sum_of
 
 
-class Donor(models.Model):
+class Donor(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
         TOWN = "town", pgettext_lazy("donor kind", "town")
         ORGANISATION = "organisation", pgettext_lazy("donor kind", "organisation")
@@ -83,7 +84,7 @@ class DonationQuerySet(models.QuerySet):
         )
 
 
-class Donation(models.Model):
+class Donation(CleanTextMixin, models.Model):
     donor = models.ForeignKey(
         Donor,
         on_delete=models.PROTECT,
@@ -187,7 +188,7 @@ class DonationItem(models.Model):
         return f"{self.species.name} {self.quantity or ''}".strip()
 
 
-class Allocation(models.Model):
+class Allocation(CleanTextMixin, models.Model):
     """Part of a donation sent to one zone, for one species."""
 
     donation = models.ForeignKey(
@@ -246,7 +247,7 @@ class PlantingQuerySet(models.QuerySet):
         )
 
 
-class Planting(models.Model):
+class Planting(CleanTextMixin, models.Model):
     """Plants that went into the ground: how many, where, when, from where."""
 
     zone = models.ForeignKey(
@@ -341,7 +342,7 @@ class ObservationQuerySet(models.QuerySet):
         )
 
 
-class Observation(models.Model):
+class Observation(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
         # gardens.models.BLOOM_OPEN_KINDS / BLOOM_END_KINDS name these values.
         BLOOM_START = "bloom_start", pgettext_lazy("observation", "bloom starts")

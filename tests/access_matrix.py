@@ -385,7 +385,7 @@ def shown(response):
 
 
 def check_in(client, signup):
-    url = reverse("events:check_in", args=[signup.token])
+    url = signup.get_checkin_url()
     response = client.post(url, {"confirm": "yes"})
     signup.refresh_from_db()
     done = "checked in" if signup.checked_in_at else "not checked in"

@@ -1,4 +1,7 @@
-"""Upgrading keeps everyone's access to submitters' phones, and fixes zone states."""
+"""
+Upgrading keeps everyone's access to submitters' phones, fixes zone states,
+and gives every sign-up a check-in code.
+"""
 
 import importlib
 from types import SimpleNamespace
@@ -8,8 +11,9 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from events.models import Signup
 from gardens.models import Zone
-from tests.factories import PlantingFactory, ZoneFactory
+from tests.factories import EventFactory, PlantingFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +104,38 @@ def test_upgrade_marks_zones_with_plantings_planted():
 
     states = dict(Zone.objects.values_list("pk", "state"))
     assert states == {planted.pk: "planted", bare.pk: "designed"}
+
+
+# --- Every sign-up gets a check-in code of its own -----------------------------
+
+BEFORE_CODES = ("events", "0008_history")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrade_gives_existing_signups_distinct_check_in_codes():
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([BEFORE_CODES])
+    try:
+        old = executor.loader.project_state(BEFORE_CODES).apps
+        event = EventFactory.build()
+        stored = old.get_model("events", "Event").objects.create(
+            **{
+                field: getattr(event, field)
+                for field in ["title", "slug", "starts_at", "ends_at", "capacity"]
+                + ["meeting_point", "signup_opens_at", "signup_closes_at"]
+            }
+        )
+        signups = old.get_model("events", "Signup").objects
+        for n in range(3):
+            signups.create(event=stored, name=f"志愿者{n}", token=f"token-{n}")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(latest)
+
+    rows = list(Signup.objects.values_list("token", "checkin_code"))
+    codes = {code for _token, code in rows}
+    assert len(rows) == len(codes) == 3
+    assert all(len(code) >= 32 for code in codes)
+    assert not codes & {token for token, _code in rows}

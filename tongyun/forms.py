@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .lib.forms import PublicForm
+from .lib.forms import CleanTextField, PublicForm
 from .lib.phones import normalise_mobile
 
 HONEYPOT_MESSAGE = _(
@@ -17,10 +17,11 @@ class FindPhoneForm(PublicForm):
 
     honeypot_message = HONEYPOT_MESSAGE
 
-    phone = forms.CharField(
+    phone = CleanTextField(
         label=_("Mobile phone"),
         help_text=_("The number you signed up or sent a work with."),
         max_length=30,
+        compatibility=True,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
         ),
@@ -35,9 +36,10 @@ class FindCodeForm(PublicForm):
 
     honeypot_message = HONEYPOT_MESSAGE
 
-    code = forms.CharField(
+    code = CleanTextField(
         label=_("Code from the text message"),
         max_length=20,
+        compatibility=True,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",

@@ -314,6 +314,18 @@ RATE_LIMITS = {
 }
 
 
+# --- Personal data retention --------------------------------------------
+
+# Days that volunteers' phones and e-mails are kept after their event ends,
+# and artwork submitters' contacts (and rejected works) after their call
+# closes: `manage.py purge_personal_data`, run daily, erases them then, from
+# the rows and their history (tongyun.lib.retention). The sign-up and
+# submission forms promise this number.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
+if RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("RETENTION_DAYS must be a whole number of at least 1.")
+
+
 # --- Change history -----------------------------------------------------
 
 # Who changed what (django-simple-history; tongyun.lib.history). No revert

@@ -4,6 +4,7 @@ and the actions of the day (mark attended, cancel).
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -325,23 +326,56 @@ class SignupAdmin(
         location=BOTH,
     )
     def cancel_signups(self, request, queryset):
+        """
+        Cancel each selected active sign-up through services.cancel, which
+        refuses those checked in or whose event has started; say how many
+        were cancelled, and how many were left as they were and why.
+        """
         cancelled = promoted = busy = 0
-        for signup in queryset.active():
+        refused = {"checked_in": 0, "event_started": 0}
+        for signup in queryset.active().select_related("event"):
             try:
                 promoted += len(services.cancel(signup))
             except services.Busy:
                 busy += 1
                 continue
+            except ValidationError as refusal:
+                refused[refusal.code] += 1
+                continue
             cancelled += 1
-        self.message_user(
-            request,
-            ngettext(
-                "{count} sign-up cancelled.", "{count} sign-ups cancelled.", cancelled
-            ).format(count=cancelled),
-            messages.SUCCESS,
-        )
+        # "0 cancelled" only when nothing below says why.
+        if cancelled or not (busy or any(refused.values())):
+            self.message_user(
+                request,
+                ngettext(
+                    "{count} sign-up cancelled.",
+                    "{count} sign-ups cancelled.",
+                    cancelled,
+                ).format(count=cancelled),
+                messages.SUCCESS,
+            )
         if promoted:
             self.message_user(request, promoted_message(promoted), messages.SUCCESS)
+        if count := refused["checked_in"]:
+            self.message_user(
+                request,
+                ngettext(
+                    "{count} sign-up left as it was: checked in already.",
+                    "{count} sign-ups left as they were: checked in already.",
+                    count,
+                ).format(count=count),
+                messages.WARNING,
+            )
+        if count := refused["event_started"]:
+            self.message_user(
+                request,
+                ngettext(
+                    "{count} sign-up left as it was: its event has started.",
+                    "{count} sign-ups left as they were: their event has started.",
+                    count,
+                ).format(count=count),
+                messages.WARNING,
+            )
         if busy:
             self.message_user(
                 request,

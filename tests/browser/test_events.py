@@ -2,11 +2,19 @@ import io
 
 import pytest
 import zxingcpp
+from django.contrib.auth.models import Permission, User
+from django.test import Client
 from PIL import Image
 
 from events import services
 from events.models import Signup
-from tests.factories import EventFactory, GardenFactory, SignupFactory
+from tests.factories import (
+    EventFactory,
+    GardenFactory,
+    SignupFactory,
+    event_under_way,
+    reach_every_community,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,8 +71,10 @@ def test_volunteer_signs_up_keeps_the_ticket_and_cancels(
     assert (signup.name, signup.headcount, signup.status) == ("李华", 2, "confirmed")
     assert page.locator(".status-tag.status-confirmed").is_visible()
     assert "138****8000" in page.locator(".ticket").inner_text()
-    qr = Image.open(io.BytesIO(page.locator(".qr").screenshot()))
-    assert [code.text for code in zxingcpp.read_barcodes(qr)] == [ticket_url]
+    # The QR code is for check-in: it carries the check-in code, never the
+    # ticket's token, which can cancel.
+    assert scanned(page) == [live_server.url + signup.get_checkin_url()]
+    assert signup.token not in scanned(page)[0]
 
     page.locator(".cancel-box button").click()
     visitor.check()
@@ -77,6 +87,52 @@ def test_volunteer_signs_up_keeps_the_ticket_and_cancels(
     assert page.url.split("#")[0] == ticket_url
     assert page.locator(".status-tag.status-cancelled").is_visible()
     assert page.locator(".qr").count() == 0
+
+
+def scanned(page):
+    """What a phone's camera reads from the ticket's QR code."""
+    qr = Image.open(io.BytesIO(page.locator(".qr").screenshot()))
+    return [code.text for code in zxingcpp.read_barcodes(qr)]
+
+
+def test_staff_scan_the_qr_code_and_check_the_volunteer_in(
+    visitor, live_server, settings, event
+):
+    settings.SITE_URL = live_server.url
+    signup = SignupFactory(event=event_under_way(), name="李华", headcount=2)
+    staff = User.objects.create_user("alice", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="change_signup"))
+    reach_every_community(staff)
+    desk = Client()
+    desk.force_login(staff)
+    page = visitor.page
+    page.set_viewport_size(NARROW_PHONE)
+    visitor.visit(signup.get_absolute_url())
+    [address] = scanned(page)
+
+    # The staff member's phone, signed in to the admin, opens what it read.
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": desk.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(address)
+    visitor.check()
+    shown = page.locator("main").inner_text()
+    page.get_by_role("button", name="签到 2 人").click()
+    visitor.check()
+
+    signup.refresh_from_db()
+    assert "李华" in shown
+    assert page.locator(f'a[href*="{signup.token}"]').count() == 0
+    assert signup.checked_in_at is not None
+    assert page.url == address
+    assert page.locator(".checked-in").is_visible()
+    assert sideways_scroll(page) == 0
 
 
 def test_volunteer_with_a_wrong_phone_sees_why_and_keeps_what_was_typed(visitor, event):

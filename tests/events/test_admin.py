@@ -527,6 +527,43 @@ def test_a_signup_can_be_cancelled_from_its_page(
     assert notified == [waiting]
 
 
+def test_cancel_action_leaves_checked_in_and_started_signups_and_says_why(
+    admin_client,
+):
+    coming = EventFactory(capacity=3)
+    leaving = SignupFactory(event=coming)
+    arrived = SignupFactory(event=coming, checked_in_at=timezone.now())
+    under_way = event_under_way(capacity=1)
+    started = SignupFactory(event=under_way)
+    waiting = SignupFactory(event=under_way, status=WAITLISTED)
+
+    response = admin_client.post(
+        SIGNUPS,
+        action_post("cancel_signups", [leaving, arrived, started]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    statuses = [
+        Signup.objects.get(pk=s.pk).status for s in (leaving, arrived, started, waiting)
+    ]
+    assert statuses == [CANCELLED, CONFIRMED, CONFIRMED, WAITLISTED]
+    assert [(m.level, m.message) for m in get_messages(response.wsgi_request)] == [
+        (SUCCESS, "1 sign-up cancelled."),
+        (WARNING, "1 sign-up left as it was: checked in already."),
+        (WARNING, "1 sign-up left as it was: its event has started."),
+    ]
+
+
+def test_cancel_action_on_only_refused_signups_says_only_why(admin_client):
+    arrived = SignupFactory(checked_in_at=timezone.now())
+
+    response = admin_client.post(SIGNUPS, action_post("cancel_signups", [arrived]))
+
+    arrived.refresh_from_db()
+    assert arrived.status == CONFIRMED
+    assert [m.level for m in get_messages(response.wsgi_request)] == [WARNING]
+
+
 def test_signups_cannot_be_deleted_only_cancelled(admin_client):
     signup = SignupFactory()
 

@@ -179,3 +179,35 @@ def test_the_first_in_line_and_a_newcomer_racing_for_one_seat_never_overfill(
     # Exactly one of the two holds the seat; the other still waits.
     statuses = sorted([first.status, newcomer.status])
     assert statuses == ["confirmed", "waitlisted"]
+
+
+def test_a_check_in_while_cancelling_waits_and_is_refused(monkeypatch):
+    """
+    The door scans a ticket while its volunteer's "cancel" is being decided:
+    the check-in waits for the cancellation, then finds no seat to check
+    in. Without the row lock the check-in would land in between, and the
+    sign-up would end cancelled and checked in at once.
+    """
+    signup = services.sign_up(
+        event=EventFactory(), name="丙", phone="+8613500000001", headcount=1
+    )
+    decide = Signup.cancel_refusal
+
+    def slow_decision(self, now=None):
+        time.sleep(0.6)  # the check-in arrives meanwhile
+        return decide(self, now)
+
+    monkeypatch.setattr(Signup, "cancel_refusal", slow_decision)
+
+    def scan_meanwhile():
+        time.sleep(0.2)
+        return services.check_in(signup)
+
+    cancelled, scanned = run_together(
+        [lambda: services.cancel(signup), scan_meanwhile], timeout=60
+    )
+
+    signup.refresh_from_db()
+    assert cancelled == []
+    assert isinstance(scanned, ValidationError)
+    assert (signup.status, signup.checked_in_at) == ("cancelled", None)

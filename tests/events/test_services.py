@@ -116,6 +116,68 @@ def test_cancelling_a_waitlisted_sign_up_promotes_nobody():
     assert services.cancel(waiting) == []
 
 
+def test_cancelling_a_checked_in_sign_up_is_refused_and_frees_no_seat(
+    django_capture_on_commit_callbacks,
+):
+    event = EventFactory(capacity=2)
+    signup = sign(event, "+8613800000001", headcount=2)
+    waiting = sign(event, "+8613800000002", headcount=2)
+    services.check_in(signup)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        services.cancel(signup)
+
+    signup.refresh_from_db()
+    waiting.refresh_from_db()
+    assert excinfo.value.code == "checked_in"
+    assert (signup.status, signup.cancelled_at) == ("confirmed", None)
+    assert waiting.status == "waitlisted"
+    assert confirmed_headcount(event) == 2
+    assert callbacks == []
+
+
+@pytest.mark.parametrize("status", ["confirmed", "waitlisted"])
+def test_cancelling_after_the_event_started_is_refused(status):
+    event = EventFactory(capacity=1)
+    holder = sign(event, "+8613800000001")
+    waiting = sign(event, "+8613800000002")
+    signup = {"confirmed": holder, "waitlisted": waiting}[status]
+    later = event.starts_at + dt.timedelta(minutes=1)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.cancel(signup, now=later)
+
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert excinfo.value.code == "event_started"
+    assert (holder.status, waiting.status) == ("confirmed", "waitlisted")
+
+
+def test_cancelling_just_before_the_start_is_allowed():
+    event = EventFactory(capacity=1)
+    signup = sign(event, "+8613800000001")
+
+    services.cancel(signup, now=event.starts_at - dt.timedelta(seconds=1))
+
+    signup.refresh_from_db()
+    assert signup.status == "cancelled"
+
+
+def test_cancel_reads_the_check_in_made_after_the_copy_it_was_given():
+    signup = sign(EventFactory(), "+8613800000001")
+    stale = Signup.objects.get(pk=signup.pk)
+    services.check_in(signup)
+
+    with pytest.raises(ValidationError):
+        services.cancel(stale)
+
+    signup.refresh_from_db()
+    assert signup.status == "confirmed"
+
+
 def test_repeat_phone_is_refused_plainly():
     event = EventFactory()
     sign(event, "+8613800000001")

@@ -452,19 +452,34 @@ def test_ticket_shows_status_name_people_event_and_masked_phone(client):
     assert reverse("events:cancel", args=[signup.token]) in page
 
 
-def test_ticket_shows_its_own_address_as_a_qr_code(client, settings):
+def test_ticket_qr_code_carries_the_check_in_address_not_the_ticket(client, settings):
     settings.SITE_URL = "https://garden.example.org"
     signup = SignupFactory()
 
     response = client.get(signup.get_absolute_url())
 
-    url = "https://garden.example.org" + signup.get_absolute_url()
-    expected = segno.make(url, error="m").svg_inline(
-        scale=4, dark="#2b2522", light="#ffffff", omitsize=True
-    )
+    def svg(path):
+        return segno.make("https://garden.example.org" + path, error="m").svg_inline(
+            scale=4, dark="#2b2522", light="#ffffff", omitsize=True
+        )
+
     qr = re.search(r'<div class="qr"[^>]*>(.*?)</div>', html(response), re.S)
-    assert qr.group(1) == expected
-    assert response.context["ticket_url"] == url
+    assert signup.get_checkin_url() == f"/check-in/{signup.checkin_code}/"
+    assert qr.group(1) == svg(signup.get_checkin_url())
+    assert qr.group(1) != svg(signup.get_absolute_url())
+    assert response.context["ticket_url"] == (
+        "https://garden.example.org" + signup.get_absolute_url()
+    )
+
+
+def test_every_signup_gets_a_check_in_code_of_its_own():
+    first, second = SignupFactory(), SignupFactory()
+
+    codes = {first.checkin_code, second.checkin_code}
+
+    assert len(codes) == 2
+    assert not codes & {first.token, second.token}
+    assert all(len(code) >= 32 for code in codes)
 
 
 def test_ticket_is_kept_out_of_shared_caches(client):
@@ -523,6 +538,83 @@ def test_cancel_confirmed_cancels_and_promotes_the_waiting_list(client):
     assert 'class="status-tag status-cancelled"' in html(ticket)
 
 
+@pytest.mark.parametrize("confirm", [{}, {"confirm": "yes"}])
+def test_cancel_of_a_checked_in_signup_is_refused(client, confirm):
+    event = event_under_way(capacity=2)
+    holder = SignupFactory(event=event, headcount=2, checked_in_at=event.starts_at)
+    waiting = SignupFactory(event=event, headcount=2, status=Signup.Status.WAITLISTED)
+    before = holder.history.count()
+
+    response = client.post(reverse("events:cancel", args=[holder.token]), confirm)
+
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert response.status_code == 409
+    assert response.context["error"] == holder.cancel_refusal().message
+    assert holder.cancel_refusal().code == "checked_in"
+    assert 'role="alert"' in html(response)
+    assert (holder.status, holder.cancelled_at) == ("confirmed", None)
+    assert waiting.status == "waitlisted"
+    assert holder.history.count() == before
+    assert "cancel-box" not in classes(response)
+
+
+@pytest.mark.parametrize("confirm", [{}, {"confirm": "yes"}])
+def test_cancel_after_the_event_started_is_refused(client, confirm):
+    event = event_under_way(capacity=2)
+    holder = SignupFactory(event=event, headcount=2)
+    waiting = SignupFactory(event=event, headcount=2, status=Signup.Status.WAITLISTED)
+
+    response = client.post(reverse("events:cancel", args=[holder.token]), confirm)
+
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert response.status_code == 409
+    assert response.context["error"] == holder.cancel_refusal().message
+    assert holder.cancel_refusal().code == "event_started"
+    assert (holder.status, holder.cancelled_at) == ("confirmed", None)
+    assert waiting.status == "waitlisted"
+
+
+def test_cancel_refusal_speaks_the_visitors_language(english):
+    event = event_under_way()
+    signup = SignupFactory(event=event)
+
+    response = english.post(
+        reverse("events:cancel", args=[signup.token]), {"confirm": "yes"}
+    )
+
+    assert response.context["error"] == (
+        "The event has started, so sign-ups can no longer be cancelled."
+    )
+
+
+def test_cancel_checked_in_between_question_and_answer_is_refused(client):
+    """The ticket read before the check-in still offers to cancel; the
+    service, under the event's lock, finds the check-in."""
+    signup = SignupFactory()
+    asked = client.post(reverse("events:cancel", args=[signup.token]))
+    Signup.objects.filter(pk=signup.pk).update(checked_in_at=timezone.now())
+
+    response = client.post(
+        reverse("events:cancel", args=[signup.token]), {"confirm": "yes"}
+    )
+
+    signup.refresh_from_db()
+    assert 'name="confirm" value="yes"' in html(asked)
+    assert response.status_code == 409
+    assert signup.status == "confirmed"
+
+
+def test_ticket_offers_no_cancel_once_the_event_started(client):
+    signup = SignupFactory(event=event_under_way())
+
+    response = client.get(signup.get_absolute_url())
+
+    assert response.context["can_cancel"] is False
+    assert "cancel-box" not in classes(response)
+
+
 def test_cancel_of_unknown_token_is_not_found(client):
     signup = SignupFactory()
 
@@ -548,68 +640,132 @@ def test_cancel_answers_get_with_method_not_allowed(client):
 # --- Check-in -----------------------------------------------------------
 
 
-def test_check_in_button_shows_only_to_staff(client):
-    signup = SignupFactory()
-    check_in_url = reverse("events:check_in", args=[signup.token])
-    resident = User.objects.create_user("charlie")
-
-    anonymous = html(client.get(signup.get_absolute_url()))
-    client.force_login(resident)
-    logged_in = html(client.get(signup.get_absolute_url()))
+def test_ticket_has_no_check_in_link_even_for_staff(client):
+    """Staff check in through the QR code's page: the ticket, which can
+    cancel, is the volunteer's alone."""
+    signup = SignupFactory(event=event_under_way())
     client.force_login(staff_user())
-    staff = html(client.get(signup.get_absolute_url()))
 
-    assert check_in_url not in anonymous
-    assert check_in_url not in logged_in
-    assert check_in_url in staff
+    page = html(client.get(signup.get_absolute_url()))
+
+    assert signup.checkin_code not in page
+    assert "/check-in/" not in page
+
+
+def test_check_in_page_shows_staff_the_volunteer_and_the_button(client):
+    organisation = OrganisationFactory(name="区委编办")
+    signup = SignupFactory(
+        event=event_under_way(), name="赵敏", headcount=3, organisation=organisation
+    )
+    client.force_login(staff_user())
+
+    response = client.get(signup.get_checkin_url())
+
+    page = html(response)
+    assert response.context["signup"] == signup
+    assert "赵敏" in page
+    assert "区委编办" in page
+    assert f'action="{signup.get_checkin_url()}"' in page
+    # Nothing on it opens the ticket or cancels the sign-up.
+    assert signup.token not in page
+    signup.refresh_from_db()
+    assert signup.checked_in_at is None
+
+
+def test_check_in_code_opens_no_ticket_cancels_nothing_and_gives_no_calendar(
+    client, settings
+):
+    settings.SITE_URL = "https://garden.example.org"
+    event = EventFactory(capacity=1)
+    signup = SignupFactory(event=event)
+    waiting = SignupFactory(event=event, status=Signup.Status.WAITLISTED)
+    code = signup.checkin_code
+
+    ticket = client.get(reverse("events:ticket", args=[code]))
+    cancel = client.post(reverse("events:cancel", args=[code]), {"confirm": "yes"})
+    take = client.post(reverse("events:take_seats", args=[code]), {"headcount": "1"})
+    ics = client.get(reverse("events:ics", args=[event.slug]), {"ticket": code})
+
+    signup.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (ticket.status_code, cancel.status_code, take.status_code) == (404,) * 3
+    assert (signup.status, waiting.status) == ("confirmed", "waitlisted")
+    assert signup.token not in ics.content.decode()
+    vevent = Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert str(vevent["URL"]) == "https://garden.example.org" + event.get_absolute_url()
+
+
+def test_ticket_token_checks_nobody_in(client):
+    signup = SignupFactory(event=event_under_way())
+    client.force_login(staff_user())
+
+    response = client.post(f"/check-in/{signup.token}/", {"confirm": "yes"})
+
+    signup.refresh_from_db()
+    assert response.status_code == 404
+    assert signup.checked_in_at is None
 
 
 def test_check_in_by_staff_records_the_time(client):
     signup = SignupFactory(headcount=2, event=event_under_way())
     client.force_login(staff_user())
 
-    response = client.post(reverse("events:check_in", args=[signup.token]))
-    ticket = client.get(response["Location"])
+    response = client.post(signup.get_checkin_url())
+    page = client.get(response["Location"])
 
     signup.refresh_from_db()
-    assert response["Location"] == signup.get_absolute_url()
+    assert response["Location"] == signup.get_checkin_url()
     assert signup.checked_in_at is not None
-    assert 'class="checked-in"' in html(ticket)
-    assert reverse("events:check_in", args=[signup.token]) not in html(ticket)
-    assert reverse("events:cancel", args=[signup.token]) not in html(ticket)
+    assert 'class="checked-in"' in html(page)
+    assert "<form" not in html(page).split('class="checked-in"')[1]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "resident", "staff_without_permission"])
 def test_check_in_by_others_changes_nothing(client, who):
-    signup = SignupFactory()
+    signup = SignupFactory(name="赵敏")
     if who == "resident":
         client.force_login(User.objects.create_user("charlie"))
     elif who == "staff_without_permission":
         client.force_login(User.objects.create_user("bob", is_staff=True))
 
-    response = client.post(reverse("events:check_in", args=[signup.token]))
+    shown = client.get(signup.get_checkin_url())
+    response = client.post(signup.get_checkin_url(), {"confirm": "yes"})
 
     signup.refresh_from_db()
     assert response.status_code in (302, 403)
+    assert "赵敏" not in html(shown)
     assert signup.checked_in_at is None
 
 
 def test_check_in_on_another_day_asks_for_confirmation_first(client):
     signup = SignupFactory()  # its event is in ten days
     client.force_login(staff_user())
-    url = reverse("events:check_in", args=[signup.token])
+    url = signup.get_checkin_url()
 
+    shown = client.get(url)
     asked = client.post(url)
     signup.refresh_from_db()
     checked_in_before = signup.checked_in_at
     confirmed = client.post(url, {"confirm": "yes"})
 
     signup.refresh_from_db()
+    assert shown.context["other_day"] is True
+    assert 'name="confirm" value="yes"' in html(shown)
     assert asked.status_code == 200
     assert 'name="confirm" value="yes"' in html(asked)
     assert checked_in_before is None
-    assert confirmed["Location"] == signup.get_absolute_url()
+    assert confirmed["Location"] == url
     assert signup.checked_in_at is not None
+
+
+def test_check_in_page_on_the_day_asks_nothing_more(client):
+    signup = SignupFactory(event=event_under_way())
+    client.force_login(staff_user())
+
+    shown = client.get(signup.get_checkin_url())
+
+    assert shown.context["other_day"] is False
+    assert 'name="confirm"' not in html(shown)
 
 
 # --- iCalendar ----------------------------------------------------------
@@ -1039,7 +1195,7 @@ def test_check_in_of_a_sign_up_without_a_seat_is_refused(client, status):
     signup = SignupFactory(status=status)
     client.force_login(staff_user())
 
-    response = client.post(reverse("events:check_in", args=[signup.token]))
+    response = client.post(signup.get_checkin_url(), {"confirm": "yes"})
 
     signup.refresh_from_db()
     assert response.status_code == 409

@@ -510,7 +510,7 @@ def test_a_password_only_session_neither_checks_in_nor_previews(
     signup = SignupFactory(event=event_under_way())
     work = ArtworkFactory(status="pending")
     client.force_login(alice)
-    check_in = reverse("events:check_in", args=[signup.token])
+    check_in = signup.get_checkin_url()
     preview = reverse("artworks:detail", args=[work.pk])
 
     refused = client.post(check_in, {"confirm": "yes"})

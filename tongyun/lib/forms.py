@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .text import clean_text
+
 CHOOSE_AGAIN = _(
     "A browser cannot keep a chosen file when the form comes back: please "
     "choose the file again."
@@ -25,6 +27,44 @@ def ask_for_the_file_again(form, *names, errors_elsewhere=False):
         codes = [error.code for error in form.errors.as_data().get(name, [])]
         if "choose_again" not in codes:
             form.add_error(name, ValidationError(CHOOSE_AGAIN, code="choose_again"))
+
+
+class CleanTextField(forms.CharField):
+    """
+    A text field of a form that is no model form (the public forms, the
+    admin's own forms), cleaned by the one rule (tongyun.lib.text):
+    normalised, control characters refused, invisible characters dropped,
+    text of invisible characters only refused. A Textarea takes several
+    lines. compatibility=True for codes (phones, one-time codes): full-width
+    digits become ASCII ones. Model forms get the same rule from the model
+    (tongyun.lib.models.CleanTextMixin).
+    """
+
+    def __init__(self, *, compatibility=False, **kwargs):
+        self.compatibility = compatibility
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        value = clean_text(
+            value,
+            multiline=isinstance(self.widget, forms.Textarea),
+            compatibility=self.compatibility,
+        )
+        # Dropping invisible characters may leave spaces at either end.
+        return value.strip() if self.strip else value
+
+
+class CleanEmailField(forms.EmailField):
+    """An e-mail address, full-width letters typed in Chinese made ASCII."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        return clean_text(value, compatibility=True).strip()
 
 
 class HoneypotForm(forms.Form):

@@ -2,13 +2,17 @@
 Spreadsheet files for staff that are safe to open in Excel, WPS or LibreOffice.
 
 Every text cell that a spreadsheet would run as a formula is escaped; numbers
-and dates stay numbers and dates. Admin classes use these formats for every
-export: export_formats = [CSV, XLSX].
+and dates stay numbers and dates; characters a spreadsheet cannot hold are
+left out (tongyun.lib.text.spreadsheet_text), so that text stored before
+the text rule never makes an export fail. Admin classes use these formats
+for every export: export_formats = [CSV, XLSX].
 """
 
 import datetime as dt
 
 from import_export.formats import base_formats
+
+from .text import spreadsheet_text
 
 # A cell starting with one of these is a formula to Excel, WPS and
 # LibreOffice (tab and carriage return too, as OWASP lists them).
@@ -38,7 +42,7 @@ class SafeFormatMixin:
         return super().export_data(dataset, **kwargs)
 
     def cell(self, value):
-        return escape_formula(value)
+        return escape_formula(spreadsheet_text(value))
 
     def _escape_formulae(self, dataset):
         """Done by export_data already."""
