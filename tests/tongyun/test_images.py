@@ -181,3 +181,12 @@ def test_each_kind_of_png_may_have_as_many_pixels_as_fit_the_budget(mode, limit)
     cost = images.decode_cost(img, img.size, file_size=0)
 
     assert int(images.DECODE_BUDGET / (cost / 10_000) / 1_000_000) == limit
+
+
+def test_renditions_never_keep_the_uploads_name_or_kind():
+    content = _encoded(_peony_drawing("RGB", (300, 200)), "PNG")
+
+    photo = images.checked_photo(_upload(content, name="plan.pdf"))
+
+    assert photo.name == "photo.jpg"
+    assert Image.open(photo).format == "JPEG"

@@ -1,8 +1,10 @@
 """
 Uploaded pictures: checked, then re-encoded as clean JPEGs before storage.
 
-The one path every uploaded picture takes, whoever sends it. Decides by
-decoding the bytes, never by the file's name or content type.
+The one path every uploaded picture takes, whoever sends it: the artworks'
+public form and the photos of gardens, zones, species and observations that
+staff upload in the admin (PhotoField). Decides by decoding the bytes, never
+by the file's name or content type.
 
 Memory: a picture is refused before its pixels are decoded when decoding it
 would take more than DECODE_BUDGET bytes (decode_cost), and it is shrunk
@@ -17,7 +19,11 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 
@@ -44,6 +50,8 @@ MAX_PNG_TEXT = 4 * MB
 FORMATS = {"JPEG", "PNG", "WEBP"}
 # What file inputs offer to pick; the bytes decide.
 ACCEPT = "image/jpeg,image/png,image/webp"
+PHOTO_SIZE = 1600  # longest side of a garden's, zone's, species' photo
+PHOTO_QUALITY = 85
 
 MESSAGES = {
     "empty": _("The file is empty. Please choose your picture again."),
@@ -304,3 +312,94 @@ def _jpeg(img, *, quality):
     buffer = io.BytesIO()
     img.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
     return Rendition(content=buffer.getvalue(), width=img.width, height=img.height)
+
+
+# --- Photos of gardens, zones, species and observations -------------------
+
+
+class CheckedPhoto(ContentFile):
+    """A photo's JPEG as renditions made it, named for what it holds."""
+
+    def __init__(self, rendition):
+        super().__init__(rendition.content, name="photo.jpg")
+
+
+def checked_photo(upload):
+    """The photo of upload through renditions (ValidationError if refused):
+    at most PHOTO_SIZE on its long side, a fresh JPEG."""
+    (rendition,) = renditions(upload, [(PHOTO_SIZE, PHOTO_QUALITY)])
+    return CheckedPhoto(rendition)
+
+
+class PhotoFormField(forms.FileField):
+    """
+    A photo input: the chosen file is checked and re-encoded while the form
+    is cleaned (checked_photo), so a form with a refused photo shows its
+    message beside the field and saves nothing.
+    """
+
+    default_error_messages = {"empty": MESSAGES["empty"]}
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if value and value is not initial and not isinstance(value, CheckedPhoto):
+            value = checked_photo(value)
+        return value
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs.setdefault("accept", ACCEPT)
+        return attrs
+
+
+class PhotoFieldFile(ImageFieldFile):
+    def save(self, name, content, save=True):
+        # Every way of storing a photo comes here (a form, the demo, a
+        # script): only a checked JPEG is ever stored, under a .jpg name.
+        if not isinstance(content, CheckedPhoto):
+            content = checked_photo(content)
+        super().save(content.name, content, save)
+
+
+class PhotoField(models.ImageField):
+    """
+    An image field whose files are always checked, re-encoded JPEGs
+    (checked_photo), whatever was uploaded; forms get PhotoFormField.
+    """
+
+    attr_class = PhotoFieldFile
+
+    def formfield(self, **kwargs):
+        return models.FileField.formfield(
+            self, **{"form_class": PhotoFormField, **kwargs}
+        )
+
+
+def recheck_stored_photos(model, field="photo"):
+    """
+    Pass every stored photo of model (a migration's historical model will
+    do) through checked_photo, for photos stored before PhotoField: each is
+    replaced by its clean JPEG under a .jpg name and its old file deleted; a
+    file that is refused now is unlinked from its row (and left in storage);
+    a missing file is left as it is. Returns the names of the refused files.
+    Queries: the rows, one update per photo.
+    """
+    refused = []
+    for obj in model.objects.exclude(**{field: ""}).iterator():
+        stored = getattr(obj, field)
+        old = stored.name
+        try:
+            with stored.storage.open(old, "rb") as original:
+                photo = checked_photo(original)
+        except FileNotFoundError:
+            continue
+        except ValidationError:
+            refused.append(old)
+            setattr(obj, field, "")
+            obj.save(update_fields=[field])
+            continue
+        stored.save(photo.name, photo, save=False)
+        obj.save(update_fields=[field])
+        stored.storage.delete(old)
+    return refused
