@@ -9,11 +9,13 @@ by the file's name or content type.
 Memory: a picture is refused before its pixels are decoded when decoding it
 would take more than DECODE_BUDGET bytes (decode_cost), and it is shrunk
 while it is decoded (a JPEG) or right after (any other), a band of rows at a
-time. What the whole path may add to a process stays below 200 MB for any
-picture it accepts: bench/upload_memory.py measures it (docs/PERFORMANCE.md).
+time. A process running the path stays below 200 MB for any picture it
+accepts, a worker's own 120 MB included: bench/upload_memory.py measures it
+(docs/PERFORMANCE.md).
 """
 
 import io
+import math
 import struct
 import warnings
 from contextlib import contextmanager
@@ -30,17 +32,19 @@ from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # a 50-megapixel phone photo as the phone saves it
 # What the decoded pixels of one picture may take, with what the decoder
-# needs beside them. The rest of the path (the shrunk copy, the renditions)
-# adds at most about 50 MB to it.
-DECODE_BUDGET = 96 * MB
+# needs beside them; the rest of the path (the shrunk copy, the renditions)
+# adds about 30 MB. So a worker, some 120 MB idle with Django, stays under
+# 200 MB with any picture it accepts: a colour PNG of 12 megapixels (a phone
+# photo saved as PNG), a progressive JPEG of as many, a WebP of 3; a JPEG
+# as phones save it, drafted, up to MAX_PIXELS.
+DECODE_BUDGET = 48 * MB
 # Nothing larger is opened at all: Pillow's own guard against decompression
 # bombs (it warns past this size; strict_decoding makes the warning an error).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS
-# A picture is shrunk to at most this many times its largest rendition with
-# a cheap box filter (Image.reduce), then to the rendition with a good one.
-REDUCING_GAP = 2
-# Rows of decoded pixels converted and shrunk at a time.
-BAND_ROWS = 128
+# Rows of the largest rendition drawn at a time (_shrunk_flat), and how far
+# the Lanczos filter reaches, in rows of the result, on either side of one.
+BAND_ROWS = 32
+LANCZOS_REACH = 3
 # Measured on Pillow 13 (bench/upload_memory.py): libwebp decodes into
 # buffers of its own, three copies of the picture beside Pillow's.
 WEBP_BYTES_PER_PIXEL = 16
@@ -114,7 +118,7 @@ def renditions(upload, sizes):
             # Only the first frame of an animation is decoded.
             img.load()
             orientation = img.getexif().get(ExifTags.Base.Orientation)
-            picture = _shrunk_flat(img, largest * REDUCING_GAP)
+            picture = _shrunk_flat(img, largest)
         if orientation in UPRIGHT:
             picture = picture.transpose(UPRIGHT[orientation])
     except Image.UnidentifiedImageError:
@@ -278,21 +282,35 @@ def _buffers_coefficients(img):
 
 def _shrunk_flat(img, longest):
     """
-    A new RGB picture of img (loaded) with transparent parts painted white,
-    shrunk by a whole factor to at most `longest` on its long side when
-    larger. Works a band of rows at a time, so that beside img only the
-    result and one band are ever in memory; no metadata (img.info) comes
-    along.
+    A new RGB picture of img (loaded), no larger than longest × longest,
+    aspect ratio kept, never enlarged, with transparent parts painted
+    white; no metadata (img.info) comes along.
+
+    Drawn a band of rows at a time, so that beside img only the result and
+    one band are ever in memory: each band is cropped with the rows around
+    it that the Lanczos filter reaches, converted, and resized into its
+    place, the same pixels as resizing the whole picture at once.
     """
     width, height = img.size
-    factor = max(1, -(-max(width, height) // longest))  # rounded up
-    result = Image.new("RGB", (-(-width // factor), -(-height // factor)))
-    rows = factor * max(1, BAND_ROWS // factor)
-    for top in range(0, height, rows):
-        band = _flat(img.crop((0, top, width, min(top + rows, height))))
-        if factor > 1:
-            band = band.reduce(factor)
-        result.paste(band, (0, top // factor))
+    scale = min(1, longest / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    result = Image.new("RGB", size)
+    step = height / size[1]  # rows of img to a row of the result
+    reach = math.ceil(LANCZOS_REACH * step) + 1
+    for top in range(0, size[1], BAND_ROWS):
+        bottom = min(top + BAND_ROWS, size[1])
+        start, end = top * step, bottom * step
+        first, last = (
+            max(0, math.floor(start) - reach),
+            min(height, math.ceil(end) + reach),
+        )
+        band = _flat(img.crop((0, first, width, last)))
+        if scale < 1:
+            box = (0, start - first, width, end - first)
+            band = band.resize(
+                (size[0], bottom - top), Image.Resampling.LANCZOS, box=box
+            )
+        result.paste(band, (0, top))
     return result
 
 
