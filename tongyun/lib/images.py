@@ -32,11 +32,11 @@ from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # a 50-megapixel phone photo as the phone saves it
 # What the decoded pixels of one picture may take, with what the decoder
-# needs beside them; the rest of the path (the shrunk copy, the renditions)
-# adds about 30 MB. So a worker, some 120 MB idle with Django, stays under
-# 200 MB with any picture it accepts: a colour PNG of 12 megapixels (a phone
-# photo saved as PNG), a progressive JPEG of as many, a WebP of 3; a JPEG
-# as phones save it, drafted, up to MAX_PIXELS.
+# needs beside them; the rest of the path (the result drawn band by band,
+# the renditions) adds about 30 MB. So a worker, some 120 MB idle with
+# Django, stays under 200 MB with any picture it accepts: a colour PNG of 12
+# megapixels (a phone photo saved as PNG), a progressive JPEG of as many, a
+# WebP of 3; a JPEG as phones save it, drafted, up to MAX_PIXELS.
 DECODE_BUDGET = 48 * MB
 # Nothing larger is opened at all: Pillow's own guard against decompression
 # bombs (it warns past this size; strict_decoding makes the warning an error).
@@ -114,7 +114,10 @@ def renditions(upload, sizes):
     try:
         with strict_decoding(), Image.open(upload) as img:
             _check_format(img)
-            _check_cost(img, size, largest)
+            full_size = img.size
+            if img.format in ("JPEG", "MPO"):
+                _draft(img, largest)
+            _check_cost(img, full_size, size)
             # Only the first frame of an animation is decoded.
             img.load()
             orientation = img.getexif().get(ExifTags.Base.Orientation)
@@ -187,16 +190,13 @@ def _check_format(img):
         raise refusal("unsupported_format")
 
 
-def _check_cost(img, file_size, longest):
-    """Draft a JPEG down to no less than `longest` on its long side, then
-    refuse a picture whose decoding would take more than DECODE_BUDGET; the
-    limit named is the pixel count of this kind of picture that fits."""
-    full_size = width, height = img.size
-    if img.format in ("JPEG", "MPO"):
-        _draft(img, longest)
+def _check_cost(img, full_size, file_size):
+    """Refuse a picture (opened, a JPEG drafted from full_size) whose
+    decoding would take more than DECODE_BUDGET; the limit named is the
+    pixel count of this kind of picture that fits."""
     cost = decode_cost(img, full_size, file_size)
     if cost > DECODE_BUDGET:
-        per_pixel = cost / (width * height)
+        per_pixel = cost / (full_size[0] * full_size[1])
         raise refusal("too_many_pixels", limit=int(DECODE_BUDGET / per_pixel))
 
 
@@ -213,11 +213,11 @@ def _draft(img, longest):
 def decode_cost(img, full_size, file_size):
     """
     Bytes that decoding img (opened, not loaded; a JPEG drafted from
-    full_size) would take,
-    as measured on Pillow 13: its pixels in Pillow's layout, libwebp's own
-    buffers and the file for a WebP, and for a JPEG whose scans each carry
-    only part of the picture (progressive ones) the whole picture's DCT
-    coefficients, which libjpeg keeps at full size whatever the draft.
+    full_size) would take, as measured on Pillow 13: its pixels in Pillow's
+    layout; libwebp's own buffers and the file for a WebP; and for a JPEG
+    whose scans each carry only part of the picture (progressive ones) the
+    whole picture's DCT coefficients, which libjpeg keeps at full size
+    whatever the draft.
     """
     width, height = img.size
     if img.format == "WEBP":
@@ -269,11 +269,14 @@ def _buffers_coefficients(img):
                 fp.seek(-1, io.SEEK_CUR)
                 continue
             (length,) = struct.unpack(">H", fp.read(2))
-            segment = fp.read(length - 2)
+            if length < 2:
+                return True
             if marker[1] in (0xC0, 0xC1):  # baseline or extended frame
-                components = segment[5]
+                components = fp.read(length - 2)[5]
             elif marker[1] == 0xDA:  # start of the first scan
-                return components is None or segment[0] < components
+                return components is None or fp.read(1)[0] < components
+            else:
+                fp.seek(length - 2, io.SEEK_CUR)
     except (struct.error, IndexError, OSError):
         return True
     finally:
