@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help python-version run serve test fmt lint messages check bench screenshots clean
+.PHONY: help python-version run serve test fmt lint messages check bench bench-uploads screenshots clean
 
 help:
 	@echo "make run       set up and serve the demo site at http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make fmt       format the code"
 	@echo "make messages  update and compile the Chinese catalogue"
 	@echo "make bench     measure pages with wrk against gunicorn"
+	@echo "make bench-uploads  measure the memory large uploaded pictures take"
 
 # Django 6 needs Python 3.12 or newer; say so plainly instead of failing in pip.
 python-version:
@@ -79,6 +80,9 @@ check: $(VENV)/.dev .env
 
 bench: $(VENV)/.runtime .env
 	bash bench/run.sh
+
+bench-uploads: $(VENV)/.runtime .env
+	$(BIN)/python bench/upload_memory.py
 
 screenshots: $(VENV)/.dev .env
 	$(BIN)/python -m tests.browser.screenshots

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongyun.lib import images
 from tongyun.lib.forms import CleanTextField, PublicForm, ask_for_the_file_again
 from tongyun.lib.phones import normalise_mobile
 from tongyun.lib.retention import retention_days
@@ -10,8 +11,6 @@ from tongyun.lib.retention import retention_days
 from . import services
 from .models import Artwork
 
-# What the file input offers to pick; images.prepare decides by the bytes.
-ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
 CONSENT = _(
     "I agree that after review the work may be shown on this site and at the "
     "service station, and that my phone number is used only to contact me "
@@ -48,11 +47,15 @@ class ArtworkForm(PublicForm):
     )
     image = forms.FileField(
         label=_("Picture of the work"),
-        help_text=_(
-            "JPEG, PNG or WebP, up to 10 MB. For a painting or calligraphy, a "
-            "clear photo taken straight on is best."
+        help_text=format_lazy(
+            _(
+                "JPEG, PNG or WebP, up to {limit} MB. For a painting or "
+                "calligraphy, a clear photo taken straight on is best."
+            ),
+            limit=images.MAX_BYTES // images.MB,
         ),
-        widget=forms.FileInput(attrs={"accept": ACCEPTED_TYPES}),
+        # What the input offers to pick; images.prepare decides by the bytes.
+        widget=forms.FileInput(attrs={"accept": images.ACCEPT}),
         error_messages={
             "required": _("Please choose a picture of your work."),
             "empty": _("The file is empty. Please choose your picture again."),

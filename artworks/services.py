@@ -63,23 +63,29 @@ def submit(
     """
     Take a resident's work for call, waiting for review.
 
-    Locks the call row so that the per-phone limit holds when one person
-    sends several works at once. Checks the window, the category, the limit,
-    and the age group and guardian's consent of an author under 14
-    (check_author); then prepares the image and writes the row with its two
-    image files. On any refusal or failure, deletes the files it wrote and
-    raises (ValidationError, field-keyed where a form field is at fault);
-    nothing is left behind.
+    Checks the window, the category, the limit, and the age group and
+    guardian's consent of an author under 14 (check_author), then decodes
+    and re-encodes the image (images.prepare), all before any transaction;
+    then locks the call row, so that the per-phone limit holds when one
+    person sends several works at once, checks again and writes the row with
+    its two image files. On any refusal or failure, deletes the files it
+    wrote and raises (ValidationError, field-keyed where a form field is at
+    fault); nothing is left behind. Call it outside a transaction, or the
+    decoding holds that transaction's locks.
     """
+    # Refuse what can be refused cheaply before spending a second of CPU on
+    # the picture, and decode it before taking the lock: a large picture
+    # must never keep others sending to the same call waiting.
+    _check(call, category, phone, is_minor, guardian_consent, age_group)
+    try:
+        prepared = images.prepare(image)
+    except ValidationError as error:
+        raise ValidationError({"image": error}) from None
     written = []
     try:
         with transaction.atomic():
             call = Call.objects.select_for_update().get(pk=call.pk)
             _check(call, category, phone, is_minor, guardian_consent, age_group)
-            try:
-                prepared = images.prepare(image)
-            except ValidationError as error:
-                raise ValidationError({"image": error}) from None
             artwork = Artwork(
                 call=call,
                 title=title,

@@ -10,15 +10,19 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.i18n import Localized
+from tongyun.lib.images import PhotoField
 from tongyun.lib.models import CleanTextMixin
 
 MONTHS = range(1, 13)
 
 
 def photo_path(instance, filename):
-    """An unguessable name under the model's folder; the upload's name is dropped."""
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"{instance._meta.model_name}/{uuid.uuid4().hex}.{suffix}"
+    """
+    An unguessable name under the model's folder. The upload's name is
+    dropped, its extension too: a PhotoField stores only JPEGs it drew
+    itself, so a file sent as "plan.pdf" is still served as the JPEG it is.
+    """
+    return f"{instance._meta.model_name}/{uuid.uuid4().hex}.jpg"
 
 
 class Theme(models.TextChoices):
@@ -132,7 +136,7 @@ class Garden(CleanTextMixin, models.Model):
         verbose_name=_("main flowers"),
         help_text=_("The flowers the garden is known for (one garden, one scene)."),
     )
-    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+    photo = PhotoField(_("photo"), upload_to=photo_path, blank=True)
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers are listed first.")
     )
@@ -203,7 +207,7 @@ class Zone(CleanTextMixin, models.Model):
         related_name="zones",
         verbose_name=_("planned species"),
     )
-    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+    photo = PhotoField(_("photo"), upload_to=photo_path, blank=True)
 
     name_i18n = Localized("name")
     design_notes_i18n = Localized("design_notes")
@@ -284,7 +288,7 @@ class Species(CleanTextMixin, models.Model):
         choices=Theme.choices,
         default=Theme.LEAF,
     )
-    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+    photo = PhotoField(_("photo"), upload_to=photo_path, blank=True)
 
     objects = SpeciesQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from gardens.models import Zone, photo_path
 from tongyun.lib.figures import plant_count
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
+from tongyun.lib.images import PhotoField
 from tongyun.lib.models import CleanTextMixin
 from tongyun.lib.queries import sum_of
 
@@ -380,7 +381,7 @@ class Observation(CleanTextMixin, models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+    photo = PhotoField(_("photo"), upload_to=photo_path, blank=True)
 
     objects = ObservationQuerySet.as_manager()
     history = HistoricalRecords(

@@ -1,19 +1,24 @@
 """
 Upgrading keeps everyone's access to submitters' phones, fixes zone states,
-and gives every sign-up a check-in code.
+gives every sign-up a check-in code, and re-encodes photos stored before
+they were checked.
 """
 
 import importlib
+import io
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from PIL import Image
 
 from events.models import Signup
-from gardens.models import Zone
-from tests.factories import EventFactory, PlantingFactory, ZoneFactory
+from gardens.models import Garden, Zone
+from tests.factories import EventFactory, GardenFactory, PlantingFactory, ZoneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +144,35 @@ def test_upgrade_gives_existing_signups_distinct_check_in_codes():
     assert len(rows) == len(codes) == 3
     assert all(len(code) >= 32 for code in codes)
     assert not codes & {token for token, _code in rows}
+
+
+# --- Photos stored before they were checked are re-encoded -------------------
+
+RECHECK = ("gardens", "0004_photos_checked")
+recheck_photos = importlib.import_module(
+    "gardens.migrations." + RECHECK[1]
+).recheck_photos
+
+
+def test_upgrade_reencodes_stored_photos_and_unlinks_what_is_no_picture(capsys):
+    png = io.BytesIO()
+    Image.new("RGB", (300, 200), "pink").save(png, "PNG")
+    lying = default_storage.save("garden/plan.pdf", ContentFile(png.getvalue()))
+    text = default_storage.save("zone/notes.jpg", ContentFile(b"not a picture"))
+    garden, zone = GardenFactory(), ZoneFactory()
+    # Stored as the admin stored them before: the uploaded name, as it was.
+    Garden.objects.filter(pk=garden.pk).update(photo=lying)
+    Zone.objects.filter(pk=zone.pk).update(photo=text)
+    historical = MigrationExecutor(connection).loader.project_state(RECHECK).apps
+
+    recheck_photos(historical, SimpleNamespace(connection=connection))
+
+    garden.refresh_from_db()
+    zone.refresh_from_db()
+    assert garden.photo.name.endswith(".jpg")
+    with garden.photo.open("rb") as stored, Image.open(stored) as picture:
+        assert (picture.format, picture.size) == ("JPEG", (300, 200))
+    assert not default_storage.exists(lying)
+    assert zone.photo.name == ""
+    assert default_storage.exists(text)  # kept for staff to look at
+    assert text in capsys.readouterr().out

@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, the first to read a body: refuses one too large to take
+    # (413) without reading it (tongyun.lib.uploads).
+    "tongyun.lib.uploads.RequestSizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Sets request.user.is_verified(): has this session passed the second step?
@@ -167,6 +170,18 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+
+
+# --- Uploads ------------------------------------------------------------
+
+# Pictures (artworks, and the photos staff upload) are at most 20 MB each
+# and are checked, shrunk and re-encoded by tongyun.lib.images. Fields other
+# than files may take 1 MB a request; a body larger than one picture plus
+# that is refused with 413 before it is read (tongyun.lib.uploads), so a
+# proxy in front should stop at the same 21 MB (nginx: client_max_body_size
+# 21m). Files over Django's 2.5 MB FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to
+# a temporary file while the request is read, and decoded from there.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 
 # --- Security -----------------------------------------------------------

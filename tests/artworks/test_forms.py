@@ -19,6 +19,7 @@ from PIL import Image
 from artworks.forms import ArtworkForm
 from artworks.models import Artwork
 from tests.factories import ArtworkFactory, CallFactory
+from tongyun.lib.images import MAX_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +253,21 @@ def test_text_file_named_jpg_is_refused_under_the_image(client, call):
     assert error_codes(response, "image") == ["not_an_image", "choose_again"]
     assert 'id="id_image_error"' in page
     assert 'aria-invalid="true"' in page.split('name="image"')[1].split(">")[0]
+    assert_nothing_written_and_form_kept(response)
+
+
+def test_picture_over_the_size_limit_is_refused_under_the_image(client, call):
+    # Within the request size the site reads (tongyun.lib.uploads), so the
+    # form comes back as typed; a larger body gets the 413 page unread.
+    big = SimpleUploadedFile(
+        "IMG_0001.jpg", b"\xff\xd8" + bytes(MAX_BYTES - 1), content_type="image/jpeg"
+    )
+
+    response = submit(client, image=big)
+
+    assert response.status_code == 422
+    assert error_codes(response, "image") == ["too_big", "choose_again"]
+    assert response.context["form"].errors.as_data()["image"][0].params == {"limit": 20}
     assert_nothing_written_and_form_kept(response)
 
 

@@ -4,10 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image
 
-from artworks import services
+from artworks import images, services
 from artworks.models import Artwork
 from tests.artworks.conftest import jpeg
 from tests.factories import ArtworkFactory, CallFactory
@@ -119,6 +120,43 @@ def test_a_file_that_is_not_an_image_is_refused_under_the_image_field(stored_fil
     assert list(error_codes(excinfo)) == ["image"]
     assert not Artwork.objects.exists()
     assert stored_files() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_decodes_the_picture_before_it_locks_the_call(monkeypatch):
+    # A slow decode inside the lock would keep everyone sending to the call
+    # waiting. transaction=True: no test transaction around the call.
+    steps = []
+    prepare, select_for_update = images.prepare, QuerySet.select_for_update
+
+    def decoding(upload):
+        steps.append(("decode", transaction.get_connection().in_atomic_block))
+        return prepare(upload)
+
+    def locking(queryset, *args, **kwargs):
+        steps.append(("lock", transaction.get_connection().in_atomic_block))
+        return select_for_update(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(images, "prepare", decoding)
+    monkeypatch.setattr(QuerySet, "select_for_update", locking)
+
+    send(CallFactory())
+
+    assert steps == [("decode", False), ("lock", True)]
+    assert Artwork.objects.count() == 1
+
+
+def test_submit_over_the_limit_is_refused_without_decoding(monkeypatch, stored_files):
+    call = CallFactory(max_works_per_phone=1)
+    send(call)
+    decoded = []
+    monkeypatch.setattr(images, "prepare", decoded.append)
+
+    with pytest.raises(ValidationError) as excinfo:
+        send(call, image=SimpleUploadedFile("peony.jpg", b"not a picture"))
+
+    assert error_codes(excinfo) == {"phone": ["too_many_works"]}
+    assert decoded == []
 
 
 def test_a_failure_after_the_files_are_written_removes_them(monkeypatch, stored_files):

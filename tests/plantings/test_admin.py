@@ -1,10 +1,12 @@
 """Staff record gifts, allocate and plant them in the admin; the rules hold."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from plantings import services
 from plantings.models import Allocation, Donation, Observation, Planting
@@ -387,6 +389,54 @@ def test_observation_form_with_errors_asks_for_the_chosen_photo_again(admin_clie
 
     form = response.context["adminform"].form
     assert "choose_again" in [e.code for e in form.errors.as_data()["photo"]]
+
+
+def test_observation_photo_is_stored_as_a_clean_jpeg(admin_client, zone, peony):
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 12.0), 3: "E", 4: (116.0, 39.0, 7.0)}
+    data = io.BytesIO()
+    Image.new("RGB", (400, 300), "pink").save(data, "WEBP", exif=exif)
+    photo = SimpleUploadedFile("bloom.gif", data.getvalue(), content_type="image/gif")
+
+    response = admin_client.post(
+        reverse("admin:plantings_observation_add"),
+        {
+            "zone": zone.pk,
+            "species": peony.pk,
+            "observed_on": "2024-05-01",
+            "kind": "full_bloom",
+            "photo": photo,
+        },
+    )
+
+    assert response.status_code == 302
+    stored = Observation.objects.get().photo
+    assert stored.name.endswith(".jpg")
+    with stored.open("rb") as file, Image.open(file) as picture:
+        assert picture.format == "JPEG"
+        assert dict(picture.getexif()) == {}
+
+
+def test_observation_photo_that_is_not_a_picture_is_refused(admin_client, zone, peony):
+    photo = SimpleUploadedFile("bloom.jpg", b"<html>bloom</html>", "image/jpeg")
+
+    response = admin_client.post(
+        reverse("admin:plantings_observation_add"),
+        {
+            "zone": zone.pk,
+            "species": peony.pk,
+            "observed_on": "2024-05-01",
+            "kind": "full_bloom",
+            "photo": photo,
+        },
+    )
+
+    form = response.context["adminform"].form
+    assert [e.code for e in form.errors.as_data()["photo"]] == [
+        "not_an_image",
+        "choose_again",
+    ]
+    assert not Observation.objects.exists()
 
 
 # --- Allocations: found as shown, filled in from the gift ------------------
