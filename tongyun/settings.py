@@ -316,9 +316,22 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Logging ------------------------------------------------------------
 
+# Everything goes to the console (stderr), through a filter that replaces
+# the secret part of ticket, status and check-in links ("/signups/[token]/")
+# wherever it appears: a 404's "Not Found: /signups/…", a traceback, a login
+# page's ?next=. Django's own loggers lose their handlers, which would print
+# unfiltered (runserver) or mail a whole request, and pass their records up
+# to it. gunicorn's logs are filtered alike (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "tongyun.lib.logs.RedactTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
+    "loggers": {
+        name: {"handlers": [], "level": "INFO", "propagate": True}
+        for name in ("django", "django.server")
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
