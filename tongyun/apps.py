@@ -10,6 +10,7 @@ class TongyunConfig(AppConfig):
 
     def ready(self):
         from . import services
+        from .lib import checks  # noqa: F401 (registers the deployment checks)
         from .lib.signals import personal_data_exported
 
         personal_data_exported.connect(

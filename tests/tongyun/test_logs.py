@@ -5,9 +5,11 @@ replace the secret part with "[token]".
 """
 
 import logging
+import urllib.parse
 
 import pytest
 
+from tests.servers import fetch, gunicorn, manage
 from tongyun.lib.logs import RedactTokens, redact
 
 TOKEN = "Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY3"
@@ -66,3 +68,37 @@ def test_the_filter_redacts_message_arguments_and_traceback():
     assert TOKEN not in written
     assert "Not Found: /signups/[token]/" in written
     assert "no such ticket /signups/[token]/" in written
+
+
+MAKE_SIGNUP = """
+from tests.factories import SignupFactory
+print(SignupFactory(phone="+8613800138000").token)
+"""
+
+
+def test_gunicorn_and_django_logs_never_hold_a_ticket_token(site, tmp_path):
+    """The requests that carry a ticket token: the ticket, a cancel and a
+    check-in refused by the CSRF check (Django logs their paths), a wrong
+    token (the 404's path), a page asked for from the ticket (its Referer),
+    and the login page on the way to a check-in (its ?next=)."""
+    token = manage(site, code=MAKE_SIGNUP).strip()
+    ticket = f"/signups/{token}/"
+
+    with gunicorn(site, tmp_path) as (url, access, errors):
+        answers = [
+            fetch(url + ticket)[0],
+            fetch(url + ticket + "cancel/", b"confirm=yes")[0],
+            fetch(url + f"/signups/{token}x/")[0],
+            fetch(url + ticket + "check-in/", b"")[0],
+            fetch(url + "/events/", headers={"Referer": url + ticket})[0],
+            fetch(url + f"/admin/login/?next={urllib.parse.quote(ticket)}")[0],
+        ]
+
+    access_log, error_log = access.read_text(), errors.read_text()
+    assert answers == [200, 403, 404, 403, 200, 200]
+    assert token not in access_log
+    assert token not in error_log
+    assert '"GET /signups/[token]/ HTTP/1.1" 200' in access_log
+    assert "Not Found: /signups/[token]/" in error_log
+    assert "Forbidden (CSRF cookie not set.): /signups/[token]/cancel/" in error_log
+    assert f'"{url}/signups/[token]/"' in access_log  # the Referer
