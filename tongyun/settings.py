@@ -112,6 +112,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every answer carries their headers: pages, errors
+    # the middlewares below raise (a bad Host header's 400, a CSRF 403), and
+    # static files, which WhiteNoise answers before any view.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Its redirect to HTTPS names SECURE_SSL_HOST, never the request's Host:
+    # a Host not allowed meets CommonMiddleware's 400, which passes back out
+    # through here; checked here, it would fail before any header was set.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,8 +133,6 @@ MIDDLEWARE = [
     # change (tongyun.lib.history says how public pages record none).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as axes asks: it turns a login refused by the lock-out into the
     # lock-out page (tongyun.lockout.locked_out).
     "axes.middleware.AxesMiddleware",
