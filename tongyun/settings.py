@@ -168,6 +168,19 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A relative SQLite path is relative to the project, not the shell.
     DATABASES["default"]["NAME"] = str(BASE_DIR / DATABASES["default"]["NAME"])
+    # Writers take turns instead of failing. Each transaction takes the write
+    # lock as it begins (IMMEDIATE): one that began by reading could not
+    # become a writer once another had written, and would fail at once with
+    # "database is locked", busy timeout or not. A writer waits up to
+    # SQLITE_TIMEOUT seconds for the lock; past that the page says "busy"
+    # (503, tongyun.views.server_error). WAL lets pages read meanwhile.
+    # Options given in DATABASE_URL (?timeout=…) win.
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault("timeout", envnumber("SQLITE_TIMEOUT", default=5, kind=float))
+    _sqlite.setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -119,6 +119,17 @@ def test_a_server_error_gets_a_500_with_the_headers(https):
     assert_protected(response)
 
 
+@pytest.mark.urls("tests.tongyun.urls_errors")
+def test_a_database_too_busy_to_write_gets_the_busy_page_not_a_500(https):
+    response = https.get("/locked/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "503.html" in [t.name for t in response.templates]
+    assert "no-cache" in response["Cache-Control"]
+    assert_protected(response)
+
+
 def test_a_static_file_carries_the_headers(https, settings):
     # WhiteNoise reads its files when the middleware is built: from the
     # finders here, as the tests collect no static files.
