@@ -50,7 +50,7 @@ run: $(VENV)/.runtime .env
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) load_demo --staff
 	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"
-	$(BIN)/gunicorn tongyun.wsgi --bind $(HOST):$(PORT) --workers 2 --no-control-socket --access-logfile -
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
 test: $(VENV)/.dev .env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -13,7 +13,9 @@ Rules (DESIGN §5):
 
 Every writer locks the event row first (select_for_update), so sign-ups and
 cancellations of one event take turns across processes and hosts. A lock
-not had within LOCK_TIMEOUT raises Busy, and nothing is written.
+not had within LOCK_TIMEOUT raises Busy, and nothing is written. On SQLite
+the lock is the database's write lock, taken as the transaction begins;
+one not had within the busy timeout raises Busy too (locking()).
 
 Every change to a sign-up is recorded in its history (tongyun.lib.history),
 writes that skip save() included; the public views give the reasons of a
@@ -22,6 +24,7 @@ volunteer's own changes (SIGNED_UP, CANCELLED, TOOK_FREE_SEATS).
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 
 from django.core.exceptions import ValidationError
@@ -30,7 +33,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from tongyun.lib import history, retention
+from tongyun.lib import db, history, retention
 from tongyun.lib.errors import refuse
 
 from . import notify
@@ -72,13 +75,35 @@ def lock_event(event_id):
         raise Busy from e
 
 
+def locking(service):
+    """
+    transaction.atomic for a service that locks an event. On SQLite the lock
+    is the whole database's, which each transaction takes as it begins
+    (settings: transaction_mode IMMEDIATE): one not had within the busy
+    timeout raises Busy, as lock_event does on PostgreSQL, so that the
+    person's page says "busy, press again" and keeps what they typed.
+    """
+    atomic_service = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def locked(*args, **kwargs):
+        try:
+            return atomic_service(*args, **kwargs)
+        except OperationalError as e:
+            if db.is_locked(e):
+                raise Busy from e
+            raise
+
+    return locked
+
+
 def seats_taken(event):
     """Confirmed headcount of event (one query)."""
     confirmed = event.signups.filter(status=Signup.Status.CONFIRMED)
     return confirmed.aggregate(total=Sum("headcount", default=0))["total"]
 
 
-@transaction.atomic
+@locking
 def sign_up(
     *,
     event,
@@ -238,7 +263,7 @@ def check_capacity(*, event, capacity):
         )
 
 
-@transaction.atomic
+@locking
 def save_event(*, event):
     """
     Save event as staff edited it (all its fields; many-to-many relations
@@ -268,7 +293,7 @@ def save_event(*, event):
     return promote(event, offer=freed)
 
 
-@transaction.atomic
+@locking
 def cancel(signup, *, now=None):
     """
     Cancel signup and promote whoever now fits; when it was the first in
@@ -312,7 +337,7 @@ def _offer_to_the_first_in_line(event):
         offer_free_seats(first, free=event.capacity - seats_taken(event))
 
 
-@transaction.atomic
+@locking
 def take_free_seats(*, signup, headcount):
     """
     Confirm signup, the first waiting sign-up that does not fit, for

@@ -28,12 +28,22 @@ def run_django(env, code="import django; django.setup()"):
 
 
 def clean_env(**extra):
+    """
+    A bare production environment, plus extra: no .env file (ENV_FILE
+    empty), nothing of the shell's but PATH, HOME and LANG, and the one
+    choice production must make besides the secret key (MAIL_BACKEND).
+    """
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    return {**keep, "DJANGO_SETTINGS_MODULE": "tongyun.settings", **extra}
+    return {
+        **keep,
+        "DJANGO_SETTINGS_MODULE": "tongyun.settings",
+        "ENV_FILE": "",
+        "MAIL_BACKEND": "none",
+        **extra,
+    }
 
 
 def test_settings_refuse_to_start_without_secret_key():
-    # An empty variable in the environment wins over any .env file.
     result = run_django(clean_env(SECRET_KEY=""))
 
     assert result.returncode != 0

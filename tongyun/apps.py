@@ -12,6 +12,7 @@ class TongyunConfig(AppConfig):
         from django.core import checks
 
         from . import services
+        from .lib import checks as deployment_checks  # noqa: F401 (registers them)
         from .lib.limits import check_shared_cache
         from .lib.signals import personal_data_exported
 

@@ -2,11 +2,16 @@
 Settings for Tongyun Garden City.
 
 Every value comes from the environment, or from an optional git-ignored
-``.env`` file beside ``manage.py``; variables already set in the environment
-win over the file. ``.env.example`` lists each variable with a safe
-development value.
+``.env`` file beside ``manage.py`` (ENV_FILE names another, or none);
+variables already set in the environment win over the file.
+``.env.example`` lists each variable with a safe development value.
+
+Production is the default: HTTPS only, secure cookies, HSTS. Only
+LOCAL_MODE=true (which ``make run``'s ``.env`` sets) relaxes that, for a
+site served over plain http://127.0.0.1.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +26,49 @@ env = environ.FileAwareEnv(
     DEBUG=(bool, False),
     SERVE_MEDIA=(bool, False),
 )
-environ.Env.read_env(BASE_DIR / ".env")
+# ENV_FILE unset: .env beside manage.py, when there is one. ENV_FILE=path:
+# that file, which must exist. ENV_FILE= (empty): no file at all, so that
+# only the environment counts (a service manager's environment, or a test
+# of what a bare production environment gets).
+_env_file = os.environ.get("ENV_FILE")
+if _env_file is None:
+    if (BASE_DIR / ".env").is_file():
+        environ.Env.read_env(BASE_DIR / ".env")
+elif _env_file:
+    if not Path(_env_file).is_file():
+        raise ImproperlyConfigured(f"ENV_FILE names {_env_file}, which is no file.")
+    environ.Env.read_env(_env_file)
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def envbool(name, *, default):
+    """
+    The yes/no setting name, default when unset or empty. Anything but
+    true/false, yes/no, on/off or 1/0 stops startup: read as false, a
+    misspelt LOCAL_MODE or HSTS_PRELOAD would quietly pick a side.
+    """
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def envnumber(name, *, default, kind=int):
+    """The number setting name (an int, or kind), default when unset or
+    empty; anything else stops startup with the setting's name."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
 
 
 # --- Core ---------------------------------------------------------------
@@ -35,6 +82,10 @@ if not SECRET_KEY:
         "`make run` writes a .env with a fresh key."
     )
 DEBUG = env("DEBUG")
+# `make run` on one machine, over plain http://127.0.0.1: no HTTPS redirect,
+# no HSTS, cookies sent over http, mail printed to the console. Never set it
+# on a site others reach: everything HTTPS-only stays on without it.
+LOCAL_MODE = envbool("LOCAL_MODE", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -61,6 +112,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every answer carries their headers: pages, errors
+    # the middlewares below raise (a bad Host header's 400, a CSRF 403), and
+    # static files, which WhiteNoise answers before any view.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Its redirect to HTTPS names SECURE_SSL_HOST, never the request's Host:
+    # a Host not allowed meets CommonMiddleware's 400, which passes back out
+    # through here; checked here, it would fail before any header was set.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,8 +136,6 @@ MIDDLEWARE = [
     # change (tongyun.lib.history says how public pages record none).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as axes asks: it turns a login refused by the lock-out into the
     # lock-out page (tongyun.lockout.locked_out).
     "axes.middleware.AxesMiddleware",
@@ -114,6 +171,19 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A relative SQLite path is relative to the project, not the shell.
     DATABASES["default"]["NAME"] = str(BASE_DIR / DATABASES["default"]["NAME"])
+    # Writers take turns instead of failing. Each transaction takes the write
+    # lock as it begins (IMMEDIATE): one that began by reading could not
+    # become a writer once another had written, and would fail at once with
+    # "database is locked", busy timeout or not. A writer waits up to
+    # SQLITE_TIMEOUT seconds for the lock; past that the page says "busy"
+    # (503, tongyun.views.server_error). WAL lets pages read meanwhile.
+    # Options given in DATABASE_URL (?timeout=…) win.
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault("timeout", envnumber("SQLITE_TIMEOUT", default=5, kind=float))
+    _sqlite.setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -200,9 +270,44 @@ SECURE_CSP = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS only, unless LOCAL_MODE: plain http is redirected, cookies never
+# travel without it, and browsers are told to use nothing else for
+# HSTS_SECONDS (a year; try a new HTTPS setup with a few minutes first).
+# /healthz stays answerable over http, for a monitor that asks the app
+# server directly.
+SECURE_SSL_REDIRECT = not LOCAL_MODE
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not LOCAL_MODE
+SECURE_HSTS_SECONDS = 0 if LOCAL_MODE else envnumber("HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading (hstspreload.org) builds HTTPS-only into browsers for the whole
+# domain, and takes months to undo: the street office opts in knowingly,
+# with HSTS_PRELOAD=true, once every subdomain serves HTTPS. Until then
+# Django's reminder that it is off (security.W021) is expected.
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", default=False)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("HSTS_SECONDS must be 0 or more.")
+if SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS < 31536000:
+    raise ImproperlyConfigured(
+        "HSTS_PRELOAD needs HSTS_SECONDS of at least 31536000 (a year)."
+    )
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# TRUSTED_PROXY=true: a reverse proxy (nginx, docs/DEPLOY.md) that ends
+# HTTPS answers every request and sets X-Forwarded-Proto itself, replacing
+# whatever a client sent. Only then does that header say a request came
+# over HTTPS; without a proxy a client could send it to pass for secure.
+TRUSTED_PROXY = envbool("TRUSTED_PROXY", default=False)
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# A staff session ends when the browser closes, and at the latest 8 hours
+# after it last changed (signing in, the second step). The public pages
+# keep nothing longer: "find my sign-up" holds a proven phone for 30
+# minutes, and the language choice is a cookie of its own.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
 
 # Axes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -226,12 +331,29 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- Mail ---------------------------------------------------------------
 
-# Console by default: mail is printed, not sent, until a server is set.
+# MAIL_BACKEND is a choice production must make: smtp (MAIL_HOST and the
+# rest) or none (nothing is mailed; each dropped mail is logged). Local mode
+# prints mail to the console unless told otherwise. A backend's dotted path
+# works too.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-_mail_backend = env(
-    "MAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+MAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "none": "tongyun.lib.mail.NoMailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+_mail_backend = env.str("MAIL_BACKEND", default="") or ("console" if LOCAL_MODE else "")
+if not _mail_backend:
+    raise ImproperlyConfigured(
+        "Set MAIL_BACKEND: smtp (with MAIL_HOST, MAIL_PORT, MAIL_USER, "
+        "MAIL_PASSWORD, MAIL_USE_TLS) to send mail, or none to send none."
+    )
+_mail_backend = MAIL_BACKENDS.get(_mail_backend, _mail_backend)
+if "." not in _mail_backend:
+    raise ImproperlyConfigured(
+        f"MAIL_BACKEND must be smtp, none, console or a backend's dotted path, "
+        f"not {_mail_backend!r}."
+    )
 _mail_options = {}
 if _mail_backend.endswith("smtp.EmailBackend"):
     _mail_options = {
@@ -248,6 +370,9 @@ MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 
 # Absolute links in messages (tickets) start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Plain http is redirected to the site's own host, the one SITE_URL names.
+if SITE_URL.startswith("https://"):
+    SECURE_SSL_HOST = SITE_URL.removeprefix("https://").split("/")[0]
 # Where messages to volunteers and one-time codes go (tongyun.lib.senders):
 # LogSender (the log: what went to whom, phones masked, codes shown, never
 # links), EmailSender (e-mail when given), AliyunSmsSender (SMS).
@@ -395,9 +520,22 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Logging ------------------------------------------------------------
 
+# Everything goes to the console (stderr), through a filter that replaces
+# the secret part of ticket, status and check-in links ("/signups/[token]/")
+# wherever it appears: a 404's "Not Found: /signups/…", a traceback, a login
+# page's ?next=. Django's own loggers lose their handlers, which would print
+# unfiltered (runserver) or mail a whole request, and pass their records up
+# to it. gunicorn's logs are filtered alike (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "tongyun.lib.logs.RedactTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
+    "loggers": {
+        name: {"handlers": [], "level": "INFO", "propagate": True}
+        for name in ("django", "django.server")
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

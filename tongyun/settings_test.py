@@ -1,4 +1,4 @@
-"""Test settings: plain static storage and a fast password hasher."""
+"""Test settings: plain static storage, a fast password hasher, plain http."""
 
 from tongyun.settings import *  # noqa: F403 (the test settings extend all of them)
 
@@ -20,3 +20,11 @@ ADMIN_REQUIRE_2FA = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests see the app as reached directly unless they say otherwise.
 TRUSTED_PROXY_COUNT = 0
+# Tests talk plain http (the test client, the live server, gunicorn started
+# by a test), as local mode does: no redirect to HTTPS, cookies over http,
+# whatever the .env says. HSTS stays on, for requests made with secure=True.
+# What production gets is checked on tongyun.settings themselves, in a
+# subprocess (tests/tongyun/test_deploy.py).
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 31536000

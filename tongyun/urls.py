@@ -19,6 +19,9 @@ admin.site.site_header = _("Tongyun Garden City · staff")
 admin.site.site_title = _("Tongyun Garden City")
 admin.site.index_title = _("Garden programme administration")
 
+# A database too busy to write answers "busy, try again" (503), not 500.
+handler500 = views.server_error
+
 gardens_pages = [
     path("", views.home, name="home"),
     *gardens.urls.urlpatterns,

@@ -8,6 +8,7 @@ root URLconf adds them to those namespaces.
 """
 
 import datetime as dt
+import sys
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -15,8 +16,11 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Sum
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -30,6 +34,7 @@ from plantings.models import Observation, Planting
 
 from . import services
 from .forms import FindCodeForm, FindPhoneForm
+from .lib import db
 from .lib.dates import today
 from .lib.forms import refuse_over_rate_limit
 from .lib.limits import Limit, too_many_attempts
@@ -42,6 +47,8 @@ LARGEST_GIFTS = 6
 # session (its POSTs are rate limited by the rule "find").
 FIND_SESSION_KEY = "find_signups"
 VERIFIED_FOR = dt.timedelta(minutes=30)
+# Seconds the busy page asks a browser to wait before sending again.
+BUSY_RETRY_AFTER = 5
 
 
 def _next_events():
@@ -315,3 +322,20 @@ def healthz(request):
             "database unavailable", status=503, content_type="text/plain"
         )
     return HttpResponse("ok", content_type="text/plain")
+
+
+def server_error(request):
+    """
+    The 500 page (handler500), except when the error was SQLite giving up on
+    its write lock (busy with other writers past its timeout): then the busy
+    page, 503 with Retry-After, since nothing was written and sending again
+    in a moment works. Services that keep a form on their own busy page
+    (events' sign-up) never get here. Rendered, like Django's 500 page,
+    without a request context: no query, no context processor.
+    """
+    if not db.is_locked(sys.exception()):
+        return defaults.server_error(request)
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response

@@ -1,6 +1,10 @@
 import pytest
 
 from tests.senders import CapturingSender
+from tests.servers import (  # noqa: F401 (fixtures of the tests that run the site)
+    prepared_site,
+    site,
+)
 
 
 @pytest.fixture

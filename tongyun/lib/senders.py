@@ -6,10 +6,11 @@ e-mail, or both), what kind it is (a template id such as "signed_up" or
 "verification_code") with its parameters, and the text already rendered in
 the recipient's language. Settings name the sender (NOTIFY_SENDER):
 
-- LogSender, the default of local mode, writes to the log what was sent to
-  whom, with the phone masked and never the text (which holds secret
-  links); only parameters a message names in log_params appear, so that a
-  tester sees a one-time code in `make run`'s output.
+- LogSender, the default of local mode, writes to the log which kind of
+  message was sent about which row (ref) to which masked phone, never the
+  text (which holds secret links) nor the name; only parameters a message
+  names in log_params appear, so that a tester sees a one-time code in
+  `make run`'s output.
 - EmailSender mails the text when an address was given, and logs otherwise.
 - AliyunSmsSender sends the kind's SMS template with the parameters to the
   phone through Aliyun's SendSms API; without a phone or a template for the
@@ -65,15 +66,12 @@ class SendFailed(Exception):
 
 class LogSender:
     def send(self, message):
-        recipient = " ".join(
-            filter(
-                None, [message.to_name, mask(message.phone) if message.phone else ""]
-            )
-        )
+        # What was sent, about which row (ref: "sign-up 12"), to a masked
+        # phone: never the body, which holds the ticket link, nor the name,
+        # which the purge of personal data could not reach in a log.
+        recipient = mask(message.phone) if message.phone else "?"
         ref = f" ({message.ref})" if message.ref else ""
-        logger.info(
-            "%s to %s%s: %s", message.kind, recipient or "?", ref, message.subject
-        )
+        logger.info("%s to %s%s: %s", message.kind, recipient, ref, message.subject)
         for name in message.log_params:
             logger.info(
                 "%s for %s: %s",
@@ -147,9 +145,10 @@ class AliyunSmsSender(EmailSender):
                 f"(request {answer.get('RequestId', '?')})"
             )
         logger.info(
-            "%s sent by SMS to %s (%s)",
+            "%s sent by SMS to %s (%s, %s)",
             message.kind,
             mask(message.phone),
+            message.ref or "-",
             answer.get("BizId", ""),
         )
 
