@@ -201,7 +201,7 @@ def test_the_site_behind_nginx_is_https_only_and_logs_no_token(behind_nginx):
         site,
         "POST",
         "/artworks/submit/",
-        body=b"x" * (13 * 1024 * 1024),
+        body=b"x" * (22 * 1024 * 1024),
         headers={"Content-Type": "application/octet-stream"},
     )
     redirect = ask(plain, "GET", ticket, headers={"Host": HOST})
