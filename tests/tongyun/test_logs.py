@@ -72,7 +72,8 @@ def test_the_filter_redacts_message_arguments_and_traceback():
 
 MAKE_SIGNUP = """
 from tests.factories import SignupFactory
-print(SignupFactory(phone="+8613800138000").token)
+signup = SignupFactory(phone="+8613800138000")
+print(signup.token, signup.checkin_code)
 """
 
 
@@ -81,7 +82,7 @@ def test_gunicorn_and_django_logs_never_hold_a_ticket_token(site, tmp_path):
     check-in refused by the CSRF check (Django logs their paths), a wrong
     token (the 404's path), a page asked for from the ticket (its Referer),
     and the login page on the way to a check-in (its ?next=)."""
-    token = manage(site, code=MAKE_SIGNUP).strip()
+    token, code = manage(site, code=MAKE_SIGNUP).split()
     ticket = f"/signups/{token}/"
 
     with gunicorn(site, tmp_path) as (url, access, errors):
@@ -89,7 +90,7 @@ def test_gunicorn_and_django_logs_never_hold_a_ticket_token(site, tmp_path):
             fetch(url + ticket)[0],
             fetch(url + ticket + "cancel/", b"confirm=yes")[0],
             fetch(url + f"/signups/{token}x/")[0],
-            fetch(url + ticket + "check-in/", b"")[0],
+            fetch(url + f"/check-in/{code}/", b"")[0],
             fetch(url + "/events/", headers={"Referer": url + ticket})[0],
             fetch(url + f"/admin/login/?next={urllib.parse.quote(ticket)}")[0],
         ]
@@ -98,6 +99,8 @@ def test_gunicorn_and_django_logs_never_hold_a_ticket_token(site, tmp_path):
     assert answers == [200, 403, 404, 403, 200, 200]
     assert token not in access_log
     assert token not in error_log
+    assert code not in access_log
+    assert code not in error_log
     assert '"GET /signups/[token]/ HTTP/1.1" 200' in access_log
     assert "Not Found: /signups/[token]/" in error_log
     assert "Forbidden (CSRF cookie not set.): /signups/[token]/cancel/" in error_log
