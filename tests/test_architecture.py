@@ -19,7 +19,7 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 
 # From the bottom up; apps in one tuple may not know each other either.
-LAYERS = [("gardens",), ("events", "artworks"), ("plantings",)]
+LAYERS = [("gardens",), ("events", "artworks", "feedback"), ("plantings",)]
 APPS = [label for layer in LAYERS for label in layer]
 
 

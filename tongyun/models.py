@@ -1,6 +1,7 @@
 """
 The site layer's own data: one-time codes that prove a phone is one's own,
-and the record of exports of personal data.
+the record of exports of personal data, and what answered a suggestion
+(it links apps that may not know each other).
 
 A row per code sent, never the code or the phone themselves: both are kept
 as keyed hashes (HMAC with SECRET_KEY), so the table tells nobody which
@@ -84,3 +85,58 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind} · {self.exported_at:%Y-%m-%d %H:%M}"
+
+
+class SuggestionOutcome(models.Model):
+    """
+    What answered a resident's suggestion: a planting or an event. It lives
+    in the site layer because feedback sits beside events and below
+    plantings (DESIGN §3) and may know neither; the board and the status
+    page, composed here, show it as a link.
+    """
+
+    suggestion = models.ForeignKey(
+        "feedback.Suggestion",
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        verbose_name=_("suggestion"),
+    )
+    planting = models.ForeignKey(
+        "plantings.Planting",
+        on_delete=models.PROTECT,
+        related_name="suggestion_outcomes",
+        null=True,
+        blank=True,
+        verbose_name=_("planting"),
+    )
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.PROTECT,
+        related_name="suggestion_outcomes",
+        null=True,
+        blank=True,
+        verbose_name=_("event"),
+    )
+
+    class Meta:
+        verbose_name = _("what answered it")
+        verbose_name_plural = _("what answered it")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(planting__isnull=False, event__isnull=True)
+                    | models.Q(planting__isnull=True, event__isnull=False)
+                ),
+                name="tongyun_outcome_is_a_planting_or_an_event",
+                violation_error_message=_("Choose a planting or an event, not both."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.planting or self.event)
+
+    def get_absolute_url(self):
+        """The public page of what answered: the event, or the zone planted."""
+        if self.event_id:
+            return self.event.get_absolute_url()
+        return self.planting.zone.get_absolute_url()

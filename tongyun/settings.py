@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "events",
     "plantings",
     "artworks",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -235,7 +236,8 @@ SERVE_MEDIA = env("SERVE_MEDIA")
 PRIVATE_MEDIA_ROOT = BASE_DIR / env("PRIVATE_MEDIA_ROOT", default="private-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "artworks": {"BACKEND": "artworks.storage.PrivateStorage"},
+    "artworks": {"BACKEND": "tongyun.lib.storage.PrivateStorage"},
+    "suggestions": {"BACKEND": "tongyun.lib.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },

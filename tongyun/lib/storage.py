@@ -1,3 +1,5 @@
+"""Where files that must not be served by their name live."""
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
@@ -5,9 +7,10 @@ from django.utils.functional import cached_property
 
 class PrivateStorage(FileSystemStorage):
     """
-    Artwork images, under PRIVATE_MEDIA_ROOT: no web server serves that
-    folder, so a pending or rejected work cannot be fetched by its name.
-    artworks.views.image serves what may be seen.
+    Pictures residents send (artworks, suggestions' photos), under
+    PRIVATE_MEDIA_ROOT: no web server serves that folder, so a pending or
+    rejected work cannot be fetched by its name. Each app's view serves
+    what may be seen (artworks.views.image).
     """
 
     @cached_property
