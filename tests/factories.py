@@ -203,6 +203,39 @@ class ArtworkFactory(factory.django.DjangoModelFactory):
     reviewed_at = factory.LazyFunction(timezone.now)
 
 
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feedback.Suggestion"
+
+    category = "plants"
+    garden = factory.SubFactory(GardenFactory)
+    zone = None
+    text = factory.Sequence(lambda n: f"这里缺少花卉，建议补种{n}")
+    phone = ""
+
+
+class SurveyRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feedback.SurveyRound"
+
+    title = factory.Sequence(lambda n: f"第{n}轮满意度调查")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    min_answers = 3
+
+
+class SurveyAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feedback.SurveyAnswer"
+
+    round = factory.SubFactory(SurveyRoundFactory)
+    beauty = 4
+    upkeep = 4
+    taking_part = 3
+    happiness = 5
+    browser_digest = factory.Sequence(lambda n: f"browser-{n:058d}")
+
+
 def reach_every_community(user):
     """
     Give user what street-office staff hold beside their model permissions:
