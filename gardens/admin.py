@@ -3,7 +3,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
+from tongyun.lib.labels import sheet_response
 
+from . import labels
 from .access import GARDEN_PATH, ZONE_PATH, CommunityScopedAdmin
 from .models import Community, Garden, Species, Zone
 
@@ -125,6 +127,18 @@ class ZoneAdmin(SplitSearchMixin, FilesAgainAdminMixin, CommunityScopedAdmin):
             {"classes": ["collapse"], "fields": ["name_en", "design_notes_en"]},
         ),
     ]
+    actions = ["print_labels"]
+
+    # Seeing the zones is enough to print their signs.
+    @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])
+    def print_labels(self, request, queryset):
+        return sheet_response(
+            self,
+            request,
+            queryset.for_labels(),
+            render=labels.zone_sheet,
+            filename="zone-labels.pdf",
+        )
 
 
 @admin.register(Species)
@@ -154,3 +168,14 @@ class SpeciesAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
             },
         ),
     ]
+    actions = ["print_labels"]
+
+    @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])
+    def print_labels(self, request, queryset):
+        return sheet_response(
+            self,
+            request,
+            queryset.for_labels(),
+            render=labels.species_sheet,
+            filename="species-labels.pdf",
+        )

@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass
 
 import segno
+from django.contrib import messages
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -75,6 +77,33 @@ class Label:
     bloom: tuple | None = None
     bloom_caption: str = ""
     scan_caption: str = ""
+
+
+def sheet_response(modeladmin, request, queryset, *, render, filename):
+    """
+    An admin action's answer: the rows of queryset (the changelist's own,
+    scoped to what the staff member may see) as render(rows) PDF bytes, a
+    download named filename. None, with a message, when there is nothing to
+    print or more than MAX_LABELS: the admin shows its list again.
+    """
+    rows = list(queryset[: MAX_LABELS + 1])
+    if not rows:
+        modeladmin.message_user(
+            request,
+            gettext("Nothing to print: none of the selected rows is in your list."),
+            messages.WARNING,
+        )
+        return None
+    if len(rows) > MAX_LABELS:
+        modeladmin.message_user(
+            request,
+            gettext(
+                "Print at most {count} labels at a time: select fewer rows."
+            ).format(count=MAX_LABELS),
+            messages.ERROR,
+        )
+        return None
+    return pdf_response(render(rows), filename)
 
 
 def pdf_response(data, filename):
