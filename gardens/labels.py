@@ -43,15 +43,15 @@ def listed(names):
 
 def bloom_caption(months):
     """
-    Twelve booleans as "Blooms April to May" in the active language, each
-    run of months (a run may wrap the year) after the first joined on; ""
-    when no month is on.
+    Twelve booleans in words of the active language: "Blooms April to May"
+    for one run of months (a run may wrap the year), "Blooms in April,
+    September–October" for several, "" for none.
     """
     runs = _runs(months)
     if not runs:
         return ""
     names = [
-        MONTH_NAMES[start]
+        str(MONTH_NAMES[start])
         if start == end
         else f"{MONTH_NAMES[start]}–{MONTH_NAMES[end]}"
         for start, end in runs
