@@ -27,9 +27,9 @@ def artwork_label(artwork):
     """
     call = artwork.call
     return Label(
-        kicker=call.title,
+        kicker=artwork.get_category_display(),
         title=artwork.title,
-        lines=(artwork.credit, artwork.get_category_display()),
+        lines=(artwork.credit, call.title),
         url=absolute_url(artwork),
         accent=accent(call.species.theme if call.species else Theme.LEAF),
         scan_caption=gettext("Scan for more"),

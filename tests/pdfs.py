@@ -39,3 +39,8 @@ def text(data):
     return "\n".join(
         page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(data)
     )
+
+
+def unwrapped(data):
+    """text() with each wrapped line joined to the next: long names whole."""
+    return "".join(text(data).splitlines())
