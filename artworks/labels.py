@@ -29,7 +29,8 @@ def artwork_label(artwork):
     return Label(
         kicker=artwork.get_category_display(),
         title=artwork.title,
-        lines=(artwork.credit, call.title),
+        lines=(artwork.credit,),
+        footer=(call.title, call.organiser),
         url=absolute_url(artwork),
         accent=accent(call.species.theme if call.species else Theme.LEAF),
         scan_caption=gettext("Scan for more"),

@@ -64,7 +64,8 @@ class Label:
     """
     What one label says. url is the absolute address its QR code holds;
     accent a "#rrggbb" colour; bloom twelve booleans (January first) or
-    None for no strip.
+    None for no strip; footer lines run the label's full width at its foot,
+    in place of a bloom strip.
     """
 
     title: str
@@ -77,6 +78,7 @@ class Label:
     bloom: tuple | None = None
     bloom_caption: str = ""
     scan_caption: str = ""
+    footer: tuple = ()
 
 
 def sheet_response(modeladmin, request, queryset, *, render, filename):
@@ -212,6 +214,18 @@ def _draw_label(pdf, label, x, y):
     width = qr_x - PAD - left
     cursor = y + LABEL_HEIGHT - PAD
     floor = y + PAD
+    if label.footer and label.bloom is None:
+        full_width = x + LABEL_WIDTH - PAD - left
+        pdf.setFillColor(MUTED)
+        for text in reversed(label.footer):
+            line = fit_lines(text, CJK, 10, 7, full_width, 1)
+            pdf.setFont(CJK, line.size)
+            pdf.drawString(left, floor, line.lines[0])
+            floor += line.size * 1.4
+        pdf.setStrokeColor(accent)
+        pdf.setLineWidth(0.8)
+        pdf.line(left, floor, left + full_width, floor)
+        floor += 2 * mm
     if label.bloom is not None:
         strip_width = x + LABEL_WIDTH - PAD - left
         draw_bloom_strip(
@@ -375,12 +389,19 @@ TOKEN = re.compile(r"[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+\s*|\s+|.")
 def fit_lines(text, font, largest, smallest, width, max_lines):
     """
     text at the largest size (points, in steps of 1) from largest down to
-    smallest at which it fits in max_lines lines of width; at smallest,
-    what does not fit is cut with "…".
+    smallest at which it fits in max_lines lines of width, one line down to
+    3/4 of largest preferred to more; at smallest, what does not fit is cut
+    with "…".
     """
     text = " ".join(text.split())
     if font == CJK:
         text = text.translate(CJK_STAND_INS)
+    # One line a little smaller reads better than a word broken in two.
+    for size in range(int(largest), int(largest * 0.75) - 1, -1):
+        if max_lines > 1 and size >= smallest:
+            lines = wrap(text, font, size, width)
+            if len(lines) == 1:
+                return Fitted(size, lines)
     size = largest
     while True:
         lines = wrap(text, font, size, width)
