@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
-from tongyun.lib.labels import sheet_response
+from tongyun.lib.labels import print_labels_action
 
 from . import labels
 from .access import GARDEN_PATH, ZONE_PATH, CommunityScopedAdmin
@@ -129,16 +129,7 @@ class ZoneAdmin(SplitSearchMixin, FilesAgainAdminMixin, CommunityScopedAdmin):
     ]
     actions = ["print_labels"]
 
-    # Seeing the zones is enough to print their signs.
-    @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])
-    def print_labels(self, request, queryset):
-        return sheet_response(
-            self,
-            request,
-            queryset.for_labels(),
-            render=labels.zone_sheet,
-            filename="zone-labels.pdf",
-        )
+    print_labels = print_labels_action(labels.zone_sheet, "zone-labels.pdf")
 
 
 @admin.register(Species)
@@ -170,12 +161,4 @@ class SpeciesAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
     ]
     actions = ["print_labels"]
 
-    @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])
-    def print_labels(self, request, queryset):
-        return sheet_response(
-            self,
-            request,
-            queryset.for_labels(),
-            render=labels.species_sheet,
-            filename="species-labels.pdf",
-        )
+    print_labels = print_labels_action(labels.species_sheet, "species-labels.pdf")

@@ -2,6 +2,29 @@
 
 import pypdfium2
 import zxingcpp
+from django.contrib.messages import get_messages
+
+# The SITE_URL the label tests set: the codes hold absolute addresses.
+SITE = "https://garden.example.org"
+
+
+def print_labels(client, changelist_url, rows):
+    """Post the admin's "Print QR labels (PDF)" action on rows."""
+    selected = [row.pk for row in rows]
+    return client.post(
+        changelist_url, {"action": "print_labels", "_selected_action": selected}
+    )
+
+
+def pdf_of(response):
+    """The PDF an admin action answered with; fails on anything else."""
+    assert response["Content-Type"] == "application/pdf"
+    return response.content
+
+
+def message_levels(response):
+    """The levels ("error", "warning", …) of the messages a response left."""
+    return [message.level_tag for message in get_messages(response.wsgi_request)]
 
 
 def page_count(data):

@@ -372,8 +372,9 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
     @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])
     def print_labels(self, request, queryset):
         """
-        Refused, with the titles, when a selected work is not on show:
-        its label's code would lead to a page that is not there.
+        As tongyun.lib.labels.print_labels_action, but refused, with the
+        titles, when a selected work is not on show: its label's code would
+        lead to a page that is not there.
         """
         works = list(queryset.for_labels()[: MAX_LABELS + 1])
         if hidden := labels.not_on_show(works):

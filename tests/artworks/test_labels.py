@@ -19,27 +19,15 @@ from tests.factories import (
 from tongyun.lib.labels import PER_PAGE
 from tongyun.roles import make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("printed_site")]
 
-SITE = "https://garden.example.org"
+SITE = pdfs.SITE
 EVERY_STATUS = "?status__exact=all"
-
-
-@pytest.fixture(autouse=True)
-def _site_url(settings):
-    settings.SITE_URL = SITE
 
 
 def print_labels(client, works, query=EVERY_STATUS):
     url = reverse("admin:artworks_artwork_changelist") + query
-    return client.post(
-        url, {"action": "print_labels", "_selected_action": [w.pk for w in works]}
-    )
-
-
-def pdf_of(response):
-    assert response["Content-Type"] == "application/pdf"
-    return response.content
+    return pdfs.print_labels(client, url, works)
 
 
 def messages_of(response):
@@ -56,7 +44,7 @@ def test_exhibition_labels_fill_pages_with_each_works_address_in_order(
     # The list's own order: newest first.
     works.sort(key=lambda work: (work.submitted_at, work.pk), reverse=True)
 
-    data = pdf_of(print_labels(admin_client, works))
+    data = pdfs.pdf_of(print_labels(admin_client, works))
 
     assert pdfs.page_count(data) == page_count
     expected = [f"{SITE}/artworks/{work.pk}/" for work in works]
@@ -72,7 +60,7 @@ def test_exhibition_label_gives_title_credit_and_call(admin_client):
 
     response = print_labels(admin_client, [work])
 
-    text = pdfs.unwrapped(pdf_of(response))
+    text = pdfs.unwrapped(pdfs.pdf_of(response))
     for words in ["国色天香", "王建国", "牡丹元素书画与摄影作品征集"]:
         assert words in text
     assert response["Content-Disposition"] == (
@@ -89,7 +77,7 @@ def test_exhibition_label_never_gives_a_young_authors_full_name(admin_client):
         status="approved",
     )
 
-    text = pdfs.text(pdf_of(print_labels(admin_client, [work])))
+    text = pdfs.text(pdfs.pdf_of(print_labels(admin_client, [work])))
 
     assert "小雨" in text
     assert "刘小雨" not in text
@@ -125,7 +113,7 @@ def test_pending_works_on_the_default_list_are_refused(admin_client):
     response = print_labels(admin_client, [pending], query="")
 
     assert response["Content-Type"] != "application/pdf"
-    assert [level for level, _message in messages_of(response)] == ["error"]
+    assert pdfs.message_levels(response) == ["error"]
 
 
 @pytest.mark.parametrize("work_count", [1, 20])
@@ -144,7 +132,7 @@ def test_exhibition_labels_query_count_is_constant(
     with django_assert_num_queries(7):
         response = print_labels(admin_client, works)
 
-    assert pdfs.page_count(pdf_of(response)) == -(-work_count // PER_PAGE)
+    assert pdfs.page_count(pdfs.pdf_of(response)) == -(-work_count // PER_PAGE)
 
 
 # --- Who may print
@@ -163,13 +151,13 @@ def test_community_staff_print_their_own_communitys_works_only(client):
     )
     client.force_login(alice)
 
-    data = pdf_of(print_labels(client, [mine, theirs]))
+    data = pdfs.pdf_of(print_labels(client, [mine, theirs]))
     only_theirs = print_labels(client, [theirs])
 
     assert pdfs.scanned(data) == [[f"{SITE}{mine.get_absolute_url()}"]]
     assert "别的社区的作品" not in pdfs.text(data)
     assert only_theirs["Content-Type"] != "application/pdf"
-    assert [level for level, _message in messages_of(only_theirs)] == ["warning"]
+    assert pdfs.message_levels(only_theirs) == ["warning"]
 
 
 def test_staff_without_the_view_permission_print_nothing():
@@ -197,6 +185,6 @@ def test_the_view_permission_is_enough_to_print(client):
     client.force_login(user)
     work = ArtworkFactory(status="featured")
 
-    data = pdf_of(print_labels(client, [work]))
+    data = pdfs.pdf_of(print_labels(client, [work]))
 
     assert pdfs.scanned(data) == [[f"{SITE}{work.get_absolute_url()}"]]

@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -20,15 +19,10 @@ from tests.factories import (
 from tongyun.lib.labels import PER_PAGE
 from tongyun.roles import make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("printed_site")]
 
-SITE = "https://garden.example.org"
+SITE = pdfs.SITE
 PASSWORD = "花园-Labels-2026"
-
-
-@pytest.fixture(autouse=True)
-def _site_url(settings):
-    settings.SITE_URL = SITE
 
 
 @pytest.fixture
@@ -54,20 +48,8 @@ def alice(own):
     return client
 
 
-def print_labels(client, model, rows, query=""):
-    url = reverse(f"admin:gardens_{model}_changelist") + query
-    return client.post(
-        url, {"action": "print_labels", "_selected_action": [row.pk for row in rows]}
-    )
-
-
-def pdf_of(response):
-    assert response["Content-Type"] == "application/pdf"
-    return response.content
-
-
-def message_levels(response):
-    return [message.level_tag for message in get_messages(response.wsgi_request)]
+def print_labels(client, model, rows):
+    return pdfs.print_labels(client, reverse(f"admin:gardens_{model}_changelist"), rows)
 
 
 def pages_of(urls):
@@ -86,7 +68,7 @@ def test_zone_labels_fill_pages_with_each_zones_address_in_order(
     garden = GardenFactory(slug="mudanyuan")
     zones = [ZoneFactory(garden=garden, code=f"A{n:02d}") for n in range(zone_count)]
 
-    data = pdf_of(print_labels(admin_client, "zone", zones))
+    data = pdfs.pdf_of(print_labels(admin_client, "zone", zones))
 
     assert pdfs.page_count(data) == page_count
     expected = [f"{SITE}/gardens/mudanyuan/zones/A{n:02d}/" for n in range(zone_count)]
@@ -103,7 +85,7 @@ def test_zone_label_names_its_garden_code_and_planned_species(admin_client):
 
     response = print_labels(admin_client, "zone", [zone])
 
-    text = pdfs.text(pdf_of(response))
+    text = pdfs.text(pdfs.pdf_of(response))
     for name in ["牡丹园", "A1", "入口花境", "牡丹", "紫丁香"]:
         assert name in text
     assert response["Content-Disposition"] == 'attachment; filename="zone-labels.pdf"'
@@ -147,7 +129,7 @@ def test_zone_labels_query_count_is_constant(
     with django_assert_num_queries(10):
         response = print_labels(admin_client, "zone", zones)
 
-    assert len(pdfs.scanned(pdf_of(response))[0]) == min(zone_count, PER_PAGE)
+    assert len(pdfs.scanned(pdfs.pdf_of(response))[0]) == min(zone_count, PER_PAGE)
 
 
 # --- Who may print
@@ -157,7 +139,7 @@ def test_community_staff_print_their_own_zones_only(alice, own, other):
     mine = ZoneFactory(garden=own, code="A1")
     theirs = ZoneFactory(garden=other, code="B1")
 
-    data = pdf_of(print_labels(alice, "zone", [mine, theirs]))
+    data = pdfs.pdf_of(print_labels(alice, "zone", [mine, theirs]))
 
     assert pdfs.scanned(data) == [[f"{SITE}{mine.get_absolute_url()}"]]
     assert "紫荆园" not in pdfs.text(data)
@@ -170,7 +152,7 @@ def test_another_communitys_zones_print_nothing(alice, other):
 
     assert response["Content-Type"] != "application/pdf"
     assert response.status_code == 302
-    assert message_levels(response) == ["warning"]
+    assert pdfs.message_levels(response) == ["warning"]
 
 
 @pytest.mark.parametrize("model", ["zone", "species"])
@@ -203,7 +185,7 @@ def test_the_view_permission_is_enough_to_print(client):
     client.force_login(user)
     zone = ZoneFactory()
 
-    data = pdf_of(print_labels(client, "zone", [zone]))
+    data = pdfs.pdf_of(print_labels(client, "zone", [zone]))
 
     assert pdfs.scanned(data) == [[f"{SITE}{zone.get_absolute_url()}"]]
 
@@ -215,7 +197,7 @@ def test_too_many_labels_at_once_print_nothing(admin_client, monkeypatch):
     response = print_labels(admin_client, "zone", zones)
 
     assert response["Content-Type"] != "application/pdf"
-    assert message_levels(response) == ["error"]
+    assert pdfs.message_levels(response) == ["error"]
 
 
 # --- Species
@@ -232,7 +214,7 @@ def test_species_labels_fill_pages_with_each_species_address_in_order(
         for n in range(species_count)
     ]
 
-    data = pdf_of(print_labels(admin_client, "species", species))
+    data = pdfs.pdf_of(print_labels(admin_client, "species", species))
 
     assert pdfs.page_count(data) == page_count
     expected = [f"{SITE}/species/s{n:02d}/" for n in range(species_count)]
@@ -246,7 +228,7 @@ def test_species_label_gives_chinese_and_latin_names_and_its_gardens(admin_clien
     for garden_name in ["牡丹园", "月季园"]:
         ZoneFactory(garden=GardenFactory(name=garden_name)).species.add(species)
 
-    text = pdfs.text(pdf_of(print_labels(admin_client, "species", [species])))
+    text = pdfs.text(pdfs.pdf_of(print_labels(admin_client, "species", [species])))
 
     for name in ["牡丹", "Paeonia suffruticosa", "Tree peony", "牡丹园", "月季园"]:
         assert name in text

@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 
 import segno
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -79,6 +80,26 @@ class Label:
     bloom_caption: str = ""
     scan_caption: str = ""
     footer: tuple = ()
+
+
+def print_labels_action(render, filename):
+    """
+    An admin action that prints the selected rows' labels: render(rows)
+    makes the PDF of a queryset's for_labels() rows. Seeing the rows is
+    enough to print their labels.
+    """
+
+    @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])
+    def print_labels(modeladmin, request, queryset):
+        return sheet_response(
+            modeladmin,
+            request,
+            queryset.for_labels(),
+            render=render,
+            filename=filename,
+        )
+
+    return print_labels
 
 
 def sheet_response(modeladmin, request, queryset, *, render, filename):
