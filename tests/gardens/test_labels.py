@@ -178,6 +178,23 @@ def test_staff_without_the_view_permission_print_nothing(client, model):
     assert response["Content-Type"] != "application/pdf"
 
 
+@pytest.mark.parametrize("model", ["zone", "species"])
+def test_the_list_offers_printing_to_who_may_only_view(client, model):
+    user = User.objects.create_user("viewer", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename=f"view_{model}"))
+    reach_every_community(user)
+    client.force_login(user)
+    ZoneFactory() if model == "zone" else SpeciesFactory()
+
+    response = client.get(reverse(f"admin:gardens_{model}_changelist"))
+
+    choices = [
+        name
+        for name, _label in response.context["action_form"].fields["action"].choices
+    ]
+    assert "print_labels" in choices
+
+
 def test_the_view_permission_is_enough_to_print(client):
     user = User.objects.create_user("viewer", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename="view_zone"))
