@@ -162,6 +162,10 @@ class ArtworkQuerySet(models.QuerySet):
             "-pk",
         )
 
+    def for_labels(self):
+        """Everything a work's printed label shows: its call and the call's flower."""
+        return self.select_related("call__species")
+
     def of_phone(self, phone):
         """
         The works sent with phone (+86…), newest first, with their calls

@@ -3,7 +3,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
+from tongyun.lib.labels import print_labels_action
 
+from . import labels
 from .access import GARDEN_PATH, ZONE_PATH, CommunityScopedAdmin
 from .models import Community, Garden, Species, Zone
 
@@ -125,6 +127,9 @@ class ZoneAdmin(SplitSearchMixin, FilesAgainAdminMixin, CommunityScopedAdmin):
             {"classes": ["collapse"], "fields": ["name_en", "design_notes_en"]},
         ),
     ]
+    actions = ["print_labels"]
+
+    print_labels = print_labels_action(labels.zone_sheet, "zone-labels.pdf")
 
 
 @admin.register(Species)
@@ -154,3 +159,6 @@ class SpeciesAdmin(FilesAgainAdminMixin, admin.ModelAdmin):
             },
         ),
     ]
+    actions = ["print_labels"]
+
+    print_labels = print_labels_action(labels.species_sheet, "species-labels.pdf")

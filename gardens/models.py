@@ -170,6 +170,12 @@ class Garden(CleanTextMixin, models.Model):
         return sorted(found.values(), key=lambda s: (s.bloom_start_month, s.name))
 
 
+class ZoneQuerySet(models.QuerySet):
+    def for_labels(self):
+        """Everything a zone's printed label shows: garden, planned species."""
+        return self.select_related("garden").prefetch_related("species")
+
+
 class Zone(CleanTextMixin, models.Model):
     class State(models.TextChoices):
         IDLE = "idle", pgettext_lazy("zone state", "idle or bare")
@@ -208,6 +214,8 @@ class Zone(CleanTextMixin, models.Model):
         verbose_name=_("planned species"),
     )
     photo = PhotoField(_("photo"), upload_to=photo_path, blank=True)
+
+    objects = ZoneQuerySet.as_manager()
 
     name_i18n = Localized("name")
     design_notes_i18n = Localized("design_notes")
@@ -261,6 +269,14 @@ class SpeciesQuerySet(models.QuerySet):
             if found:
                 return month, found
         return None, []
+
+    def for_labels(self):
+        """
+        Everything a species' printed label shows: the gardens of the zones
+        it is planned in (one more query).
+        """
+        zones = Zone.objects.select_related("garden")
+        return self.prefetch_related(models.Prefetch("zones", queryset=zones))
 
 
 def _month_field(verbose_name):
@@ -351,3 +367,12 @@ class Species(CleanTextMixin, models.Model):
         if start == end:
             return gettext("Blooms in {month}").format(month=start)
         return gettext("Blooms {start} to {end}").format(start=start, end=end)
+
+    def garden_list(self):
+        """
+        The gardens whose zones the species is planned in, in the gardens'
+        order. Iterates ``zones.all()``: no query when the zones and their
+        gardens are prefetched (SpeciesQuerySet.for_labels).
+        """
+        found = {zone.garden_id: zone.garden for zone in self.zones.all()}
+        return sorted(found.values(), key=lambda g: (g.position, g.name))

@@ -47,6 +47,15 @@ def english(client):
 
 
 @pytest.fixture
+def printed_site(settings):
+    """The SITE_URL whose addresses the printed QR labels hold (tests.pdfs)."""
+    from tests.pdfs import SITE
+
+    settings.SITE_URL = SITE
+    return SITE
+
+
+@pytest.fixture
 def april(monkeypatch):
     """Freeze the clock at noon on 15 April 2024 in Beijing (peony season)."""
     instant = dt.datetime(2024, 4, 15, 4, 0, tzinfo=dt.UTC)

@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from gardens.access import CommunityScopedAdmin
 from tongyun.lib.admin import PhoneAdminMixin
 from tongyun.lib.history_admin import HistoryAdminMixin
+from tongyun.lib.labels import MAX_LABELS, sheet_response
 
-from .. import services
+from .. import labels, services
 from ..admin_forms import ArtworkForm, RejectForm
 from ..models import ARTWORK_PATH, Artwork
 
@@ -112,7 +113,7 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
     list_filter = [StatusFilter, "category", "call", "is_minor"]
     list_select_related = ["call", "reviewed_by"]
     list_per_page = 50
-    actions = ["approve", "feature", "reject", "back_to_pending"]
+    actions = ["approve", "feature", "reject", "back_to_pending", "print_labels"]
     actions_on_top = True
     actions_on_bottom = True
     search_fields = ["title", "artist_name", "class_name"]
@@ -366,3 +367,35 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             "count",
         ),
     )
+
+    # Seeing the works is enough to print their exhibition labels.
+    @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])
+    def print_labels(self, request, queryset):
+        """
+        As tongyun.lib.labels.print_labels_action, but refused, with the
+        titles, when a selected work is not on show: its label's code would
+        lead to a page that is not there.
+        """
+        works = list(queryset.for_labels()[: MAX_LABELS + 1])
+        if hidden := labels.not_on_show(works):
+            titles = [work.title for work in hidden[:5]]
+            if len(hidden) > 5:
+                titles.append("…")
+            refused = ngettext(
+                "{count} selected work is not on show ({titles}): labels are "
+                "printed for approved and featured works only. Nothing was printed.",
+                "{count} selected works are not on show ({titles}): labels are "
+                "printed for approved and featured works only. Nothing was printed.",
+                len(hidden),
+            )
+            separator = pgettext("list separator", ", ")
+            message = refused.format(count=len(hidden), titles=separator.join(titles))
+            self.message_user(request, message, messages.ERROR)
+            return None
+        return sheet_response(
+            self,
+            request,
+            works,
+            render=labels.exhibition_sheet,
+            filename="artwork-labels.pdf",
+        )
