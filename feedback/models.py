@@ -236,8 +236,8 @@ class Suggestion(CleanTextMixin, FieldConstraintsMixin, models.Model):
         return f"#{self.pk} {self.text[:30]}"
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        obj = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        obj = super().from_db(db, field_names, values, **kwargs)
         # The status as stored: clean() refuses a move back from it.
         obj._stored_status = obj.__dict__.get("status")
         return obj
