@@ -46,17 +46,19 @@ def _initial(query):
     initial = {}
     if (category := query.get("category")) in Suggestion.Category.values:
         initial["category"] = category
-    if (garden := query.get("garden", "")).isdigit():
-        if found := Garden.objects.filter(pk=garden).first():
-            initial["garden"] = found
-    if (zone := query.get("zone", "")).isdigit():
-        if found := Zone.objects.select_related("garden").filter(pk=zone).first():
-            initial["zone"] = found
-            initial["garden"] = found.garden
-    if slug := query.get("species"):
-        if found := Species.objects.filter(slug=slug).first():
-            initial["species"] = found
-            initial.setdefault("category", Suggestion.Category.PLANTS)
+    garden = query.get("garden", "")
+    gardens = Garden.objects.filter(pk=garden) if garden.isdigit() else None
+    if gardens is not None and (found := gardens.first()):
+        initial["garden"] = found
+    zone = query.get("zone", "")
+    zones = Zone.objects.select_related("garden").filter(pk=zone)
+    if zone.isdigit() and (found := zones.first()):
+        initial["zone"] = found
+        initial["garden"] = found.garden
+    slug = query.get("species", "")
+    if slug and (found := Species.objects.filter(slug=slug).first()):
+        initial["species"] = found
+        initial.setdefault("category", Suggestion.Category.PLANTS)
     return initial
 
 
