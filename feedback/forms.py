@@ -113,6 +113,10 @@ class SuggestionForm(PublicForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = format_lazy(CONSENT, days=retention_days())
+        # A species comes from a link as a row; the hidden input keeps its slug.
+        self._about = self.initial.get("species")
+        if isinstance(self._about, Species):
+            self.initial["species"] = self._about.slug
         garden = self._chosen_garden()
         if garden is not None:
             self.fields["zone"].queryset = garden.zones.select_related(
@@ -152,7 +156,7 @@ class SuggestionForm(PublicForm):
         if self.is_bound:
             slug = self.data.get(self.add_prefix("species"), "")
             return Species.objects.filter(slug=slug).first() if slug else None
-        return self.initial.get("species")
+        return self._about
 
 
 class RatingForm(PublicForm):
