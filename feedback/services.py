@@ -106,13 +106,14 @@ class Moved:
 
 
 @transaction.atomic
-def change_status(suggestions, *, status, by, reply=None):
+def change_status(suggestions, *, status, by, reply=None, now=None):
     """
     Move suggestions (a queryset) to status, recording by (a staff member)
     as who handled them, and each change in their history; reply, when
     given, becomes their public reply. A suggestion that may not move
     there (Suggestion.check_move), or that would be declined without a
-    reply, is left as it was and counted as refused. Queries: the rows,
+    reply, is left as it was and counted as refused. now (default: this
+    moment) dates the answer and the closing. Queries: the rows,
     locked; one update and its history.
     """
     changed, refused = [], 0
@@ -124,7 +125,7 @@ def change_status(suggestions, *, status, by, reply=None):
     rows = Suggestion.objects.select_for_update().filter(
         pk__in=suggestions.values("pk")
     )
-    now = timezone.now()
+    now = now or timezone.now()
     for suggestion in rows:
         if reply is not None:
             suggestion.reply = reply
