@@ -51,8 +51,12 @@ def _initial(query):
     if gardens is not None and (found := gardens.first()):
         initial["garden"] = found
     zone = query.get("zone", "")
-    zones = Zone.objects.select_related("garden").filter(pk=zone)
-    if zone.isdigit() and (found := zones.first()):
+    zones = (
+        Zone.objects.select_related("garden").filter(pk=zone)
+        if zone.isdigit()
+        else None
+    )
+    if zones is not None and (found := zones.first()):
         initial["zone"] = found
         initial["garden"] = found.garden
     slug = query.get("species", "")
