@@ -72,9 +72,7 @@ def test_form_sends_a_suggestion_and_answers_303_to_its_status_page(client):
     assert (suggestion.garden, suggestion.zone) == (zone.garden, zone)
     assert suggestion.phone == "+8613800138000"
     assert suggestion.text == TYPED
-    assert (
-        suggestion.history.get().history_change_reason == "sent through the public form"
-    )
+    assert suggestion.history.get().history_change_reason == services.SUBMITTED
 
 
 def test_form_sends_without_garden_phone_or_photo(client):
