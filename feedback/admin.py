@@ -11,17 +11,15 @@ not know those. Survey answers are read, never edited.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Count
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from gardens.access import CommunityScopedAdmin
-from tongyun.lib.admin import PhoneAdminMixin, ReadOnlyAdminMixin
+from tongyun.lib.admin import PhoneAdminMixin, ReadOnlyAdminMixin, confirm_action
 from tongyun.lib.forms import CleanTextField
 from tongyun.lib.history_admin import HistoryAdminMixin, HistoryListAdmin
 
@@ -58,6 +56,27 @@ def _report(modeladmin, request, moved, done):
         modeladmin.message_user(
             request, refused.format(count=moved.refused), messages.WARNING
         )
+
+
+def _describe(suggestion):
+    """A suggestion in one line, for the page that asks before declining."""
+    place = suggestion.garden or "—"
+    return f"{suggestion.get_category_display()} · {place} · {suggestion.text[:60]}"
+
+
+def _status_action(status, description, done):
+    """
+    An admin action that moves the selected suggestions to status through
+    services.change_status (which records the clerk) and says how many
+    moved: done is an ngettext_lazy() message numbered by "count".
+    """
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        moved = services.change_status(queryset, status=status, by=request.user)
+        _report(modeladmin, request, moved, done)
+
+    return action
 
 
 class SuggestionAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
@@ -132,23 +151,6 @@ class SuggestionAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def get_fieldsets(self, request, obj=None):
-        if not self.shows_personal_data(request):
-            return self.fieldsets
-        return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [
-                        "full_phone" if field == "masked_phone" else field
-                        for field in options["fields"]
-                    ],
-                },
-            )
-            for name, options in self.fieldsets
-        ]
-
     @admin.display(description=_("suggestion"))
     def short_text(self, suggestion):
         return str(suggestion.text)[:40]
@@ -175,27 +177,22 @@ class SuggestionAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
 
     # --- Actions
 
-    @admin.action(description=_("Accept: staff take it up"), permissions=["change"])
-    def accept(self, request, queryset):
-        moved = services.change_status(
-            queryset, status=Status.ACCEPTED, by=request.user
-        )
-        done = ngettext(
-            "{count} suggestion accepted.",
-            "{count} suggestions accepted.",
-            moved.changed,
-        )
-        _report(self, request, moved, done)
-
-    @admin.action(description=_("Mark done"), permissions=["change"])
-    def mark_done(self, request, queryset):
-        moved = services.change_status(queryset, status=Status.DONE, by=request.user)
-        done = ngettext(
+    accept = _status_action(
+        Status.ACCEPTED,
+        _("Accept: staff take it up"),
+        ngettext_lazy(
+            "{count} suggestion accepted.", "{count} suggestions accepted.", "count"
+        ),
+    )
+    mark_done = _status_action(
+        Status.DONE,
+        _("Mark done"),
+        ngettext_lazy(
             "{count} suggestion marked done.",
             "{count} suggestions marked done.",
-            moved.changed,
-        )
-        _report(self, request, moved, done)
+            "count",
+        ),
+    )
 
     @admin.action(description=_("Decline, saying why"), permissions=["change"])
     def decline(self, request, queryset):
@@ -219,21 +216,23 @@ class SuggestionAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             _report(self, request, moved, done)
             return None
         suggestions = list(queryset.select_related("garden"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": ngettext(
+        return confirm_action(
+            self,
+            request,
+            action="decline",
+            form=form,
+            rows=suggestions,
+            describe=_describe,
+            title=ngettext(
                 "Decline {count} suggestion",
                 "Decline {count} suggestions",
                 len(suggestions),
             ).format(count=len(suggestions)),
-            "opts": self.opts,
-            "form": form,
-            "suggestions": suggestions,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": request.get_full_path(),
-        }
-        return TemplateResponse(
-            request, "admin/feedback/suggestion/decline_confirmation.html", context
+            intro=gettext(
+                "These suggestions will be declined, with the reply below shown "
+                "on the board and to each submitter:"
+            ),
+            submit_label=gettext("Decline"),
         )
 
 

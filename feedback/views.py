@@ -10,7 +10,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -22,13 +22,12 @@ from gardens.models import Garden, Species, Zone
 from tongyun.lib import history
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
+from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
 
 from . import services
 from .forms import SuggestionForm, SurveyForm
 from .models import SUGGESTION_PATH, Suggestion, SurveyRound
 
-PUBLIC_CACHE = "public, max-age=86400"
-PRIVATE_CACHE = "private, no-store"
 # The survey's browser id: random, signed, kept two years, never read by
 # scripts; the database keeps only its keyed hash (services.browser_digest).
 BROWSER_COOKIE = "tongyun_browser"
@@ -145,17 +144,11 @@ def photo(request, pk):
         cache_control = PRIVATE_CACHE
     else:
         raise Http404
-    if not suggestion.photo:
-        raise Http404
-    try:
-        file = suggestion.photo.storage.open(suggestion.photo.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        file, content_type="image/jpeg", filename=f"suggestion-{suggestion.pk}.jpg"
+    return jpeg_response(
+        suggestion.photo,
+        filename=f"suggestion-{suggestion.pk}.jpg",
+        cache_control=cache_control,
     )
-    response["Cache-Control"] = cache_control
-    return response
 
 
 # --- The survey ---------------------------------------------------------

@@ -8,7 +8,6 @@ feedback may not know), composed here in the site layer.
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -22,6 +21,7 @@ from gardens.models import Garden
 
 from .lib.forms import refuse_over_rate_limit
 from .lib.limits import Limit, too_many_attempts
+from .lib.pages import page_context
 from .lib.phones import mask
 from .models import SuggestionOutcome
 
@@ -52,16 +52,13 @@ def suggestion_board(request):
     if status not in Suggestion.Status.values:
         status = ""
     rows = with_outcomes(Suggestion.objects.on_board(garden_slug=garden, status=status))
-    paginator = Paginator(rows, PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
     ctx = {
-        "page": page,
-        "page_numbers": (
-            list(paginator.get_elided_page_range(page.number, on_each_side=1))
-            if paginator.num_pages > 1
-            else []
+        **page_context(
+            rows,
+            request.GET.get("page"),
+            per_page=PER_PAGE,
+            filters={"garden": garden, "status": status},
         ),
-        "ellipsis": paginator.ELLIPSIS,
         "gardens": gardens,
         "garden": garden,
         "statuses": Suggestion.Status.choices,

@@ -183,7 +183,7 @@ def test_decline_asks_for_the_reason_first(street):
 
     assert response.status_code == 200
     assert response.templates[0].name == (
-        "admin/feedback/suggestion/decline_confirmation.html"
+        "admin/action_confirmation.html"
     )
     suggestion.refresh_from_db()
     assert suggestion.status == "new"
