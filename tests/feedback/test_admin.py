@@ -182,9 +182,7 @@ def test_decline_asks_for_the_reason_first(street):
     response = act(street, "decline", [suggestion])
 
     assert response.status_code == 200
-    assert response.templates[0].name == (
-        "admin/action_confirmation.html"
-    )
+    assert response.templates[0].name == ("admin/action_confirmation.html")
     suggestion.refresh_from_db()
     assert suggestion.status == "new"
 
