@@ -73,7 +73,7 @@ class SuggestionForm(PublicForm):
             )
         },
     )
-    species = forms.SlugField(required=False, widget=forms.HiddenInput)
+    species = CleanTextField(required=False, max_length=100, widget=forms.HiddenInput)
     text = CleanTextField(
         label=_("Your suggestion"),
         help_text=_("What is missing or wrong, and what you would like done."),
