@@ -24,8 +24,13 @@ HONEYPOT = _("Your suggestion could not be sent. Please check the form and try a
 
 
 class ZoneChoiceField(forms.ModelChoiceField):
+    """Zones named with their garden, unless all are of one garden."""
+
+    with_garden = True
+
     def label_from_instance(self, zone):
-        return f"{zone.garden.name_i18n} · {zone.code} {zone.name_i18n}"
+        own = f"{zone.code} {zone.name_i18n}"
+        return f"{zone.garden.name_i18n} · {own}" if self.with_garden else own
 
 
 class GardenChoiceField(forms.ModelChoiceField):
@@ -122,6 +127,7 @@ class SuggestionForm(PublicForm):
             self.fields["zone"].queryset = garden.zones.select_related(
                 "garden"
             ).order_by("code")
+            self.fields["zone"].with_garden = False
 
     def _chosen_garden(self):
         """The garden posted or pre-filled, if it is one; else None."""

@@ -108,7 +108,18 @@ def test_form_offers_only_the_chosen_gardens_zones(client):
 
     response = client.get(NEW, {"garden": zone.garden.pk})
 
-    assert list(response.context["form"].fields["zone"].queryset) == [zone]
+    field = response.context["form"].fields["zone"]
+    assert list(field.queryset) == [zone]
+    assert [label for _value, label in field.choices][1:] == [f"A1 {zone.name}"]
+
+
+def test_form_names_each_zones_garden_when_no_garden_is_chosen(client):
+    zone = ZoneFactory(code="A1")
+
+    response = client.get(NEW)
+
+    labels = [label for _value, label in response.context["form"]["zone"].field.choices]
+    assert labels[1:] == [f"{zone.garden.name} · A1 {zone.name}"]
 
 
 @pytest.mark.parametrize(
@@ -448,3 +459,11 @@ def test_survey_needs_the_csrf_token():
 
     assert response.status_code == 403
     assert SurveyAnswer.objects.count() == 0
+
+
+def test_consent_states_the_retention_period(english, settings):
+    settings.RETENTION_DAYS = 45
+
+    response = english.get(NEW)
+
+    assert "deleted 45 days after I send it" in response.content.decode()
