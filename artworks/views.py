@@ -3,8 +3,7 @@
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -16,6 +15,8 @@ from gardens.access import reaches
 from tongyun.lib import history
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
+from tongyun.lib.pages import page_context
+from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
 
 from . import services
 from .forms import ArtworkForm
@@ -26,8 +27,6 @@ PER_PAGE = 12
 THEME = "peony"
 # Which stored file each image address serves.
 IMAGE_FIELDS = {"display": "image", "thumb": "thumbnail"}
-PUBLIC_CACHE = "public, max-age=86400"
-PRIVATE_CACHE = "private, no-store"
 
 
 def _theme(call):
@@ -50,19 +49,16 @@ def gallery(request):
     works = Artwork.objects.public().select_related("call")
     if category:
         works = works.filter(category=category)
-    paginator = Paginator(works, PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
     ctx = {
         "open_call": Call.objects.open().first(),
         "category": category,
         "categories": Category.choices,
-        "page": page,
-        "page_numbers": (
-            list(paginator.get_elided_page_range(page.number, on_each_side=1))
-            if paginator.num_pages > 1
-            else []
+        **page_context(
+            works,
+            request.GET.get("page"),
+            per_page=PER_PAGE,
+            filters={"category": category},
         ),
-        "ellipsis": paginator.ELLIPSIS,
         "theme": THEME,
     }
     return render(request, "artworks/gallery.html", ctx)
@@ -116,18 +112,11 @@ def image(request, pk, size):
         cache_control = PRIVATE_CACHE
     else:
         raise Http404
-    stored = getattr(artwork, IMAGE_FIELDS[size])
-    if not stored:
-        raise Http404
-    try:
-        file = stored.storage.open(stored.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        file, content_type="image/jpeg", filename=f"artwork-{artwork.pk}-{size}.jpg"
+    return jpeg_response(
+        getattr(artwork, IMAGE_FIELDS[size]),
+        filename=f"artwork-{artwork.pk}-{size}.jpg",
+        cache_control=cache_control,
     )
-    response["Cache-Control"] = cache_control
-    return response
 
 
 def _render_form(request, call, form, *, status=200):

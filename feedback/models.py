@@ -12,15 +12,17 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from tongyun.lib.errors import refuse
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import CleanTextMixin, FieldConstraintsMixin
@@ -30,6 +32,17 @@ from tongyun.lib.tokens import new_token
 # garden. One about no garden in particular is the whole street office's,
 # and only its staff reach it.
 SUGGESTION_PATH = "garden__community"
+
+# Where each status may move (Suggestion.check_move): only forward.
+MOVES = {
+    "new": {"accepted", "done", "declined"},
+    "accepted": {"done", "declined"},
+    "done": set(),
+    "declined": set(),
+}
+
+# A suggestion's photo is anyone's to see once staff took it up.
+PUBLIC_PHOTO_STATUSES = ("accepted", "done")
 
 # Days within which the office promises a first answer: a suggestion
 # answered (accepted, done or declined) within them counts toward the
@@ -53,7 +66,24 @@ class SuggestionQuerySet(models.QuerySet):
         return self.order_by("-submitted_at", "-pk")
 
     def with_places(self):
-        return self.select_related("garden", "zone", "zone__garden")
+        return self.select_related("garden", "zone", "zone__garden", "species")
+
+    def on_board(self, *, garden_slug="", status=""):
+        """
+        The board's suggestions: newest first, with their places, filtered
+        by a garden's slug and a status when given (unknown values match
+        nothing). One query; no personal data is needed to show them.
+        """
+        rows = self.public().with_places()
+        if garden_slug:
+            rows = rows.filter(garden__slug=garden_slug)
+        if status:
+            rows = rows.filter(status=status)
+        return rows
+
+    def photo_public(self):
+        """Those whose photo anyone may see: accepted or done."""
+        return self.filter(status__in=PUBLIC_PHOTO_STATUSES)
 
     def closed(self):
         return self.filter(
@@ -97,6 +127,16 @@ class Suggestion(CleanTextMixin, FieldConstraintsMixin, models.Model):
         null=True,
         blank=True,
         verbose_name=_("zone"),
+    )
+    # A suggestion sent from a species' page is about that species (e.g.
+    # "plant more of it"): kept apart from the text, shown beside it.
+    species = models.ForeignKey(
+        "gardens.Species",
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+        null=True,
+        blank=True,
+        verbose_name=_("about the species"),
     )
     text = models.TextField(_("suggestion"))
     photo = models.ImageField(
@@ -195,12 +235,89 @@ class Suggestion(CleanTextMixin, FieldConstraintsMixin, models.Model):
     def __str__(self):
         return f"#{self.pk} {self.text[:30]}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        obj = super().from_db(db, field_names, values, **kwargs)
+        # The status as stored: clean() refuses a move back from it.
+        obj._stored_status = obj.__dict__.get("status")
+        return obj
+
+    def clean(self):
+        super().clean()
+        stored = getattr(self, "_stored_status", None)
+        if stored is not None and stored != self.status:
+            try:
+                self.check_move(stored, self.status)
+            except ValidationError as refusal:
+                raise ValidationError({"status": refusal}) from None
+
     def get_status_url(self):
         return reverse("feedback:status", args=[self.token])
+
+    def get_photo_url(self):
+        """The photo's address for anyone who may see it (photo_is_public)."""
+        return reverse("feedback:photo", args=[self.pk])
+
+    def get_private_photo_url(self):
+        """The photo's address for the submitter, whose link opens it."""
+        return f"{self.get_photo_url()}?token={self.token}"
 
     @property
     def is_closed(self):
         return self.status in (self.Status.DONE, self.Status.DECLINED)
+
+    @property
+    def photo_is_public(self):
+        return self.status in PUBLIC_PHOTO_STATUSES
+
+    @property
+    def may_be_rated(self):
+        """Closed and not rated yet: the status page offers the rating."""
+        return self.is_closed and not self.rating
+
+    @classmethod
+    def check_move(cls, old, new):
+        """
+        Refuse (ValidationError, code "status_back") a move of status from
+        old to new that MOVES does not allow: new → accepted → done or
+        declined, new → done or declined too; never back. Staying is no move.
+        """
+        if old == new or new in MOVES.get(old, ()):
+            return
+        refuse(
+            gettext(
+                "A suggestion that is “{old}” cannot become “{new}”: its "
+                "status only moves forward."
+            ),
+            "status_back",
+            old=cls.Status(old).label,
+            new=cls.Status(new).label,
+        )
+
+    def move_to(self, status, *, by=None, now=None):
+        """
+        Give the suggestion status (check_move refuses a move back), in
+        memory: answered_at is set when it first leaves "received",
+        closed_at when it becomes done or declined, handled_by to by (a
+        staff member) when given. Returns the names of the fields changed;
+        the caller saves them (services.change_status).
+        """
+        self.check_move(self.status, status)
+        if status == self.status:
+            return []
+        now = now or timezone.now()
+        changed = ["status"]
+        self.status = status
+        if self.answered_at is None:
+            self.answered_at = now
+            changed.append("answered_at")
+        if self.is_closed and self.closed_at is None:
+            self.closed_at = now
+            changed.append("closed_at")
+        if by is not None:
+            self.handled_by = by
+            changed.append("handled_by")
+        return changed
 
     def days_to_close(self):
         """Whole days from sending to done or declined; None while open."""

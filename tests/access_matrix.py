@@ -47,6 +47,9 @@ from tests.factories import (
     PlantingFactory,
     SignupFactory,
     SpeciesFactory,
+    SuggestionFactory,
+    SurveyAnswerFactory,
+    SurveyRoundFactory,
     ZoneFactory,
 )
 from tongyun.models import ExportRecord
@@ -91,6 +94,9 @@ def build_world():
         signup = SignupFactory(event=event, organisation=organisation)
         call = CallFactory(community=community)
         artwork = ArtworkFactory(call=call, status="pending")
+        suggestion = SuggestionFactory(garden=garden, zone=zone, phone="+8613800138000")
+        survey_round = SurveyRoundFactory()
+        answer = SurveyAnswerFactory(round=survey_round)
         sides[side] = {
             "gardens.community": community,
             "gardens.garden": garden,
@@ -107,6 +113,9 @@ def build_world():
             "events.signup": signup,
             "artworks.call": call,
             "artworks.artwork": artwork,
+            "feedback.suggestion": suggestion,
+            "feedback.surveyround": survey_round,
+            "feedback.surveyanswer": answer,
         }
     for label in sides["own"]:
         rows[label] = (sides["own"][label], sides["other"][label])

@@ -9,6 +9,7 @@ from PIL import Image
 
 from events import services as event_services
 from events.models import Event, Organisation, Signup
+from feedback.models import Suggestion, SurveyAnswer, SurveyRound
 from gardens.models import Community, Garden, Species, Zone
 from plantings.models import (
     Allocation,
@@ -18,6 +19,7 @@ from plantings.models import (
     Observation,
     Planting,
 )
+from tongyun.models import SuggestionOutcome
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,10 @@ MODELS = [
     Event,
     Event.gardens.through,
     Signup,
+    Suggestion,
+    SurveyRound,
+    SurveyAnswer,
+    SuggestionOutcome,
 ]
 
 
@@ -177,3 +183,24 @@ def test_load_demo_gives_every_garden_zone_and_species_a_picture(settings):
     with Image.open(Garden.objects.first().photo.path) as picture:
         assert picture.format == "JPEG"
         assert picture.size == (960, 420)
+
+
+def test_load_demo_tells_the_residents_voice_story():
+    out = io.StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    statuses = set(Suggestion.objects.values_list("status", flat=True))
+    assert statuses == {"new", "accepted", "done", "declined"}
+    declined = Suggestion.objects.get(status="declined")
+    assert declined.reply
+    assert Suggestion.objects.exclude(rating="").count() == 2
+    done = Suggestion.objects.filter(status="done")
+    assert all(s.answered_at and s.closed_at for s in done)
+    assert SuggestionOutcome.objects.filter(suggestion__in=done).count() == 2
+    rounds = list(SurveyRound.objects.order_by("opens_at"))
+    assert [r.is_open() for r in rounds] == [False, True]
+    assert all(r.is_demo for r in rounds)
+    assert rounds[0].answers.count() >= rounds[0].min_answers
+    assert 0 < rounds[1].answers.count() < rounds[1].min_answers
+    assert "demo figures" in out.getvalue()

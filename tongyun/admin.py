@@ -14,10 +14,12 @@ from django.utils.http import urlencode
 from artworks.models import ARTWORK_PATH, Artwork
 from events.admin.event import checkin_url
 from events.models import EVENT_PATH, Event, Signup
-from gardens.access import scoped
+from feedback.admin import SuggestionAdmin
+from feedback.models import Suggestion
+from gardens.access import communities_of, related_path, scoped
 
 from .lib.admin import ReadOnlyAdminMixin
-from .models import ExportRecord
+from .models import ExportRecord, SuggestionOutcome
 
 
 def work_queue(*, user, today=None):
@@ -68,3 +70,29 @@ class ExportRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     date_hierarchy = "exported_at"
     search_fields = ["subject", "user__username"]
+
+
+class SuggestionOutcomeInline(admin.TabularInline):
+    """
+    What answered a suggestion: a planting or an event, picked from those
+    the staff member's communities reach (the pickers, and the choices the
+    form accepts, are scoped as their own admins are).
+    """
+
+    model = SuggestionOutcome
+    extra = 0
+    autocomplete_fields = ["planting", "event"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and communities_of(request.user) is not None:
+            path = related_path(self.admin_site, db_field.related_model)
+            field.queryset = scoped(field.queryset, request.user, path)
+        return field
+
+
+@admin.register(Suggestion)
+class SiteSuggestionAdmin(SuggestionAdmin):
+    """feedback's suggestion admin, with what answered each suggestion."""
+
+    inlines = [SuggestionOutcomeInline]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from gardens.models import StaffMembership
 
 # The apps whose data the roles cover.
-APPS = ["gardens", "plantings", "events", "artworks", "tongyun"]
+APPS = ["gardens", "plantings", "events", "artworks", "feedback", "tongyun"]
 
 # Group names are what the administrator sees on a user's page.
 GROUPS = {
@@ -69,6 +69,16 @@ COMMUNITY = {
     ("artworks", "change_artwork"),
     ("artworks", "delete_artwork"),
     ("artworks", "view_personal_data"),
+    # Their community's suggestions: answer them, and say what answered
+    # them; the survey's rounds and answers, to read.
+    ("feedback", "view_suggestion"),
+    ("feedback", "change_suggestion"),
+    ("feedback", "view_surveyround"),
+    ("feedback", "view_surveyanswer"),
+    ("tongyun", "view_suggestionoutcome"),
+    ("tongyun", "add_suggestionoutcome"),
+    ("tongyun", "change_suggestionoutcome"),
+    ("tongyun", "delete_suggestionoutcome"),
 }
 
 # Accounts and the site's own machinery stay with the administrator.

@@ -453,6 +453,11 @@ RATE_LIMITS = {
     # Find my sign-ups: every POST of both steps (codes sent to one phone
     # have their own limit in the database, tongyun.services).
     "find": _rate("RATE_LIMIT_FIND", "20/h"),
+    # Suggestions one network may send (the refused ones count apart).
+    "suggest": _rate("RATE_LIMIT_SUGGEST", "10/h"),
+    # Survey answers one network may send: a household, or a building's
+    # shared connection, answers from several phones.
+    "survey": _rate("RATE_LIMIT_SURVEY", "30/h"),
 }
 
 

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 import events.urls
+import feedback.urls
 import gardens.urls
 
-from . import views
+from . import suggestion_views, views
 
 admin.site.site_header = _("Tongyun Garden City · staff")
 admin.site.site_title = _("Tongyun Garden City")
@@ -41,6 +42,22 @@ events_pages = [
     path("events/<slug:slug>/", views.event_detail, name="detail"),
 ]
 
+feedback_pages = [
+    path("suggestions/", suggestion_views.suggestion_board, name="board"),
+    # Before the status page's suggestions/<token>/, which would take "new".
+    *feedback.urls.urlpatterns,
+    path(
+        "suggestions/<str:token>/",
+        suggestion_views.suggestion_status,
+        name="status",
+    ),
+    path(
+        "suggestions/<str:token>/rate/",
+        suggestion_views.suggestion_rate,
+        name="rate",
+    ),
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -49,6 +66,7 @@ urlpatterns = [
     path("", include("plantings.urls")),
     path("", include((events_pages, events.urls.app_name))),
     path("", include("artworks.urls")),
+    path("", include((feedback_pages, feedback.urls.app_name))),
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,8 +1,6 @@
 """Works in the admin: review from thumbnails, moderation, the submitter's phone."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -11,7 +9,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from gardens.access import CommunityScopedAdmin
-from tongyun.lib.admin import PhoneAdminMixin
+from tongyun.lib.admin import PhoneAdminMixin, confirm_action
 from tongyun.lib.history_admin import HistoryAdminMixin
 from tongyun.lib.labels import MAX_LABELS, sheet_response
 
@@ -251,25 +249,6 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             caption=caption,
         )
 
-    # --- The submitter's phone
-
-    def get_fieldsets(self, request, obj=None):
-        if not self.shows_personal_data(request):
-            return self.fieldsets
-        return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [
-                        "full_phone" if field == "masked_phone" else field
-                        for field in options["fields"]
-                    ],
-                },
-            )
-            for name, options in self.fieldsets
-        ]
-
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         # Deleting sits on a work's own page, away from approve and feature.
         actions = super().get_actions(request, action_location)
@@ -342,20 +321,20 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             self.message_user(request, done.format(count=count), messages.SUCCESS)
             return None
         works = list(queryset.select_related("call"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": ngettext(
+        return confirm_action(
+            self,
+            request,
+            action="reject",
+            form=form,
+            rows=works,
+            describe=lambda work: (
+                f"{work.title} · {work.artist_name} · {work.call.title}"
+            ),
+            title=ngettext(
                 "Reject {count} work", "Reject {count} works", len(works)
             ).format(count=len(works)),
-            "opts": self.opts,
-            "form": form,
-            "works": works,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            # The list as it was, with its filters: the form posts back to it.
-            "changelist_url": request.get_full_path(),
-        }
-        return TemplateResponse(
-            request, "admin/artworks/artwork/reject_confirmation.html", context
+            intro=gettext("These works will be kept out of the gallery:"),
+            submit_label=gettext("Reject"),
         )
 
     back_to_pending = _moderation_action(

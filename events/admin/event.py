@@ -68,6 +68,9 @@ class EventAdmin(HistoryAdminMixin, ServiceAdminMixin, CommunityScopedAdmin):
     ]
     list_filter = ["status", "kind", "gardens"]
     search_fields = ["title", "title_en", "slug", "meeting_point"]
+    # Explicit: the figures' aggregation drops the model's ordering, and the
+    # pickers that choose an event (what answered a suggestion) page by it.
+    ordering = ["-starts_at", "pk"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["gardens"]
     readonly_fields = ["signup_figures"]

@@ -237,6 +237,8 @@ def test_command_purges_signups_and_works_and_says_what_it_did(
         "Artworks of calls that closed more than 90 days ago: erased the "
         "submitters' contacts of 3 works, removed 1 rejected works with their "
         "files, and erased 6 older records in their history.",
+        "Suggestions sent more than 90 days ago: erased the phone numbers of 0 "
+        "suggestions and of 0 older records in their history.",
     ]
     assert again.getvalue().splitlines() == [
         "Sign-ups of events that ended more than 90 days ago: erased personal "
@@ -244,6 +246,8 @@ def test_command_purges_signups_and_works_and_says_what_it_did(
         "Artworks of calls that closed more than 90 days ago: erased the "
         "submitters' contacts of 0 works, removed 0 rejected works with their "
         "files, and erased 0 older records in their history.",
+        "Suggestions sent more than 90 days ago: erased the phone numbers of 0 "
+        "suggestions and of 0 older records in their history.",
     ]
     assert events_services.PURGED == services.PURGED
 

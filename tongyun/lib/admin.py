@@ -5,8 +5,10 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core import checks
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib import phones
@@ -73,8 +75,9 @@ class FilesAgainAdminMixin:
 class PhoneAdminMixin:
     """
     A model admin whose rows carry a `phone`: shown masked unless the user
-    may see personal data, and found by its last four digits (or, for those
-    who may see it, by the whole number).
+    may see personal data (its fieldsets' masked_phone becomes full_phone),
+    and found by its last four digits (or, for those who may see it, by the
+    whole number).
 
     Each admin names in `personal_data_permission` ("app_label.codename")
     the permission of its own app that unveils whole numbers; the system
@@ -112,6 +115,25 @@ class PhoneAdminMixin:
     def shows_personal_data(self, request):
         return request.user.has_perm(self.personal_data_permission)
 
+    def get_fieldsets(self, request, obj=None):
+        """The fieldsets, masked_phone shown in full to those who may see it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.shows_personal_data(request):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "full_phone" if field == "masked_phone" else field
+                        for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return phones.for_staff(obj.phone, full=False) or "—"
@@ -134,3 +156,30 @@ class PhoneAdminMixin:
             with contextlib.suppress(ValidationError):
                 results |= queryset.filter(phone=phones.normalise_mobile(digits))
         return results, may_have_duplicates
+
+
+def confirm_action(
+    modeladmin, request, *, action, form, rows, describe, title, intro, submit_label
+):
+    """
+    The page an action shows before it acts (admin/action_confirmation.html):
+    rows (the selected objects), each described by describe(row), with
+    form (e.g. the reason to give) and submit_label on the button, which
+    posts the action back to the list as it was, with "apply".
+    """
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": modeladmin.opts,
+        "form": form,
+        "items": [describe(row) for row in rows],
+        "pks": [row.pk for row in rows],
+        "action": action,
+        "submit_label": submit_label,
+        "body_class": f"{action}-confirmation",
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        # The list as it was, with its filters: the form posts back to it.
+        "changelist_url": request.get_full_path(),
+    }
+    return TemplateResponse(request, "admin/action_confirmation.html", context)

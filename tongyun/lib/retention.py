@@ -4,8 +4,10 @@ How long personal data is kept: one policy for every app that keeps some.
 Volunteers' contacts go settings.RETENTION_DAYS days after their event ends
 (events.services.purge_personal_data), artwork submitters' contacts the
 same number of days after their call closes, and rejected works with them
-(artworks.services.purge_personal_data). The command purge_personal_data
-runs both daily; the consent text of each public form states the number.
+(artworks.services.purge_personal_data), and the phones left with
+suggestions the same number of days after they were sent
+(feedback.services.purge_personal_data). The command purge_personal_data
+runs them daily; the consent text of each public form states the number.
 """
 
 import datetime as dt

@@ -8,9 +8,13 @@ from django.db import transaction
 
 import artworks.demo
 import events.demo
+import feedback.demo
 import gardens.demo
 import plantings.demo
+from feedback.models import Suggestion
 from gardens.models import Community
+from plantings.models import Planting
+from tongyun.models import SuggestionOutcome
 from tongyun.roles import GROUPS, make_staff
 
 # Layer by layer (DESIGN §3): each app's story builds on the ones below it,
@@ -19,6 +23,7 @@ DEMOS = [
     ("gardens", gardens.demo),
     ("events", events.demo),
     ("artworks", artworks.demo),
+    ("feedback", feedback.demo),
     ("plantings", plantings.demo),
 ]
 
@@ -60,6 +65,7 @@ class Command(BaseCommand):
             summary = demo.load()
             name = apps.get_app_config(label).verbose_name
             self.stdout.write(f"{name}: {summary}")
+        self.stdout.write(f"What answered suggestions: {link_outcomes()}")
         if staff:
             self.load_staff()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -90,3 +96,37 @@ class Command(BaseCommand):
                 "code with an authenticator app (one per account), or set "
                 "ADMIN_REQUIRE_2FA=false in .env to try the admin without it."
             )
+
+
+def link_outcomes():
+    """
+    Link each done demo suggestion to what answered it, in the site layer
+    that knows both: a plants suggestion to a planting in its garden, any
+    other to an event there. Leaves linked suggestions alone. Returns a
+    line saying how many are linked.
+    """
+    texts = [demo.text for demo in feedback.demo.SUGGESTIONS]
+    done = Suggestion.objects.filter(
+        text__in=texts, status=Suggestion.Status.DONE, outcomes__isnull=True
+    )
+    for suggestion in done.select_related("garden"):
+        if suggestion.category == Suggestion.Category.PLANTS:
+            planting = (
+                Planting.objects.filter(zone__garden=suggestion.garden)
+                .order_by("planted_on", "pk")
+                .first()
+            )
+            if planting is not None:
+                SuggestionOutcome.objects.create(
+                    suggestion=suggestion, planting=planting
+                )
+            continue
+        event = (
+            suggestion.garden.events.order_by("starts_at", "pk").first()
+            if suggestion.garden
+            else None
+        )
+        if event is not None:
+            SuggestionOutcome.objects.create(suggestion=suggestion, event=event)
+    linked = SuggestionOutcome.objects.filter(suggestion__text__in=texts).count()
+    return f"{linked} demo suggestions linked to a planting or an event."

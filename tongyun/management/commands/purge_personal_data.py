@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from artworks import services as artworks
 from events import services as events
+from feedback import services as feedback
 from tongyun.lib.retention import retention_days
 
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         "set): volunteers' phone numbers and e-mail addresses (names "
         "shortened) once their event ended that long ago; artwork submitters' "
         "contacts once their call closed that long ago, rejected works removed "
-        "with their files, approved works staying in the gallery as credited. "
+        "with their files, approved works staying in the gallery as credited; "
+        "the phone numbers left with suggestions sent that long ago. "
         "From the rows and from their change history alike. Run it daily; "
         "running it again changes nothing."
     )
@@ -26,6 +28,7 @@ class Command(BaseCommand):
         days = retention_days()
         signups = events.purge_personal_data()
         works = artworks.purge_personal_data()
+        suggestions = feedback.purge_personal_data()
         self.stdout.write(
             f"Sign-ups of events that ended more than {days} days ago: erased "
             f"personal data of {signups.signups} sign-ups and of "
@@ -36,4 +39,9 @@ class Command(BaseCommand):
             f"the submitters' contacts of {works.works} works, removed "
             f"{works.removed} rejected works with their files, and erased "
             f"{works.history} older records in their history."
+        )
+        self.stdout.write(
+            f"Suggestions sent more than {days} days ago: erased the phone "
+            f"numbers of {suggestions.suggestions} suggestions and of "
+            f"{suggestions.history} older records in their history."
         )
