@@ -1,7 +1,10 @@
 """The admin's index opens on what waits for staff."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     ArtworkFactory,
@@ -9,6 +12,7 @@ from tests.factories import (
     DonationFactory,
     EventFactory,
     SignupFactory,
+    SuggestionFactory,
     event_under_way,
 )
 
@@ -22,12 +26,17 @@ def test_index_shows_the_work_queue_with_links(admin_client):
     SignupFactory(event=full, headcount=1)
     SignupFactory(event=full, headcount=2, status="waitlisted")
     today = event_under_way()
+    SuggestionFactory(submitted_at=timezone.now() - dt.timedelta(days=10))
+    SuggestionFactory()
+    SuggestionFactory(status="accepted")
 
     response = admin_client.get(reverse("admin:index"))
 
     queue = response.context["work_queue"]
     assert queue["works_waiting"] == 2
     assert queue["works_url"].endswith("?status__exact=pending")
+    assert (queue["suggestions_waiting"], queue["suggestions_overdue"]) == (2, 1)
+    assert queue["suggestions_url"].endswith("?status__exact=new")
     assert [(e, e.waiting_count) for e, _url in queue["waiting_lists"]] == [(full, 2)]
     assert [e for e, _url in queue["todays_events"]] == [today]
     html = response.content.decode()
@@ -47,14 +56,17 @@ def test_index_query_count_is_constant(
         event = event_under_way(capacity=1)
         SignupFactory(event=event)
         SignupFactory(event=event, status="waitlisted")
+        SuggestionFactory()
 
-    # 6 queries: session, user, works waiting, events with waiting lists
-    # (with figures), today's events (with figures), recent actions.
-    with django_assert_num_queries(6):
+    # 7 queries: session, user, works waiting, suggestions waiting (and
+    # overdue), events with waiting lists (with figures), today's events
+    # (with figures), recent actions.
+    with django_assert_num_queries(7):
         response = admin_client.get(reverse("admin:index"))
 
     queue = response.context["work_queue"]
     assert queue["works_waiting"] == item_count
+    assert queue["suggestions_waiting"] == item_count
     assert len(queue["waiting_lists"]) == item_count
     assert len(queue["todays_events"]) == item_count
 

@@ -28,6 +28,7 @@ from tests.factories import (
     GardenFactory,
     SignupFactory,
     SpeciesFactory,
+    SuggestionFactory,
     ZoneFactory,
     event_under_way,
 )
@@ -323,10 +324,14 @@ def test_work_queue_counts_only_own_community(alice, own, other):
         2, call=CallFactory(community=other.garden.community), status="pending"
     )
     event_under_way(gardens=[other.garden])
+    SuggestionFactory(garden=own.garden)
+    SuggestionFactory.create_batch(2, garden=other.garden)
+    SuggestionFactory(garden=None)
 
     queue = work_queue(user=alice)
 
     assert queue["works_waiting"] == 1
+    assert queue["suggestions_waiting"] == 1
     assert queue["todays_events"] == []
     assert Artwork.objects.count() == 3
 

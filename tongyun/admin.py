@@ -7,6 +7,7 @@ exports of personal data.
 import datetime as dt
 
 from django.contrib import admin
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -15,7 +16,7 @@ from artworks.models import ARTWORK_PATH, Artwork
 from events.admin.event import checkin_url
 from events.models import EVENT_PATH, Event, Signup
 from feedback.admin import SuggestionAdmin
-from feedback.models import Suggestion
+from feedback.models import RESPONSE_DAYS, SUGGESTION_PATH, Suggestion
 from gardens.access import communities_of, related_path, scoped
 
 from .lib.admin import ReadOnlyAdminMixin
@@ -24,9 +25,11 @@ from .models import ExportRecord, SuggestionOutcome
 
 def work_queue(*, user, today=None):
     """
-    What waits for staff: works to review, events with people on their
-    waiting lists, and today's events, of user's communities. Three queries,
-    whatever the data (and, for community staff, one for their communities).
+    What waits for staff: works to review, suggestions not yet answered
+    (and how many of them are past the promised RESPONSE_DAYS), events with
+    people on their waiting lists, and today's events, of user's
+    communities. Four queries, whatever the data (and, for community staff,
+    one for their communities).
     """
     today = today or timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
@@ -34,6 +37,13 @@ def work_queue(*, user, today=None):
     pending = Artwork.Status.PENDING
     works = scoped(Artwork.objects.filter(status=pending), user, ARTWORK_PATH)
     works = works.count()
+    new = Suggestion.Status.NEW
+    due = timezone.now() - dt.timedelta(days=RESPONSE_DAYS)
+    suggestions = scoped(
+        Suggestion.objects.filter(status=new), user, SUGGESTION_PATH
+    ).aggregate(
+        waiting=Count("pk"), overdue=Count("pk", filter=Q(submitted_at__lt=due))
+    )
     events = scoped(Event.objects.all(), user, EVENT_PATH)
     waiting = (
         events.upcoming()
@@ -53,6 +63,11 @@ def work_queue(*, user, today=None):
         "works_url": reverse("admin:artworks_artwork_changelist")
         + "?"
         + urlencode({"status__exact": pending}),
+        "suggestions_waiting": suggestions["waiting"],
+        "suggestions_overdue": suggestions["overdue"],
+        "suggestions_url": reverse("admin:feedback_suggestion_changelist")
+        + "?"
+        + urlencode({"status__exact": new}),
         "waiting_lists": [
             (event, f"{checkin_url(event)}&{urlencode(waitlisted)}")
             for event in waiting
