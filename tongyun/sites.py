@@ -107,6 +107,9 @@ class StaffSite(admin.AdminSite):
         return response
 
     def get_urls(self):
+        # Imported here, as in index(): the views import every app's models.
+        from tongyun.views import dashboard_xlsx
+
         def staff_view(view):
             def with_site(request, *args, **kwargs):
                 request.current_app = self.name
@@ -126,6 +129,7 @@ class StaffSite(admin.AdminSite):
                 name="two_factor_verify",
             ),
             path("2fa/", staff_view(two_factor.status), name="two_factor"),
+            path("dashboard.xlsx", staff_view(dashboard_xlsx), name="dashboard_xlsx"),
             path(
                 "2fa/backup-codes/",
                 staff_view(two_factor.new_backup_codes),
