@@ -21,6 +21,7 @@ from events import queries as events
 from feedback import queries as feedback
 from feedback.models import QUESTIONS, RESPONSE_DAYS, SurveyAnswer
 from gardens import queries as gardens
+from gardens.access import communities_of
 from gardens.models import Zone
 from plantings import queries as ledger
 
@@ -74,11 +75,11 @@ class Dashboard:
 
 def figures(now=None):
     """
-    The dashboard's figures at now (default: this moment). Sixteen queries,
-    whatever the data: the survey rounds (1); the suggestions (2); all gifts,
-    all planted, all lost (3); by donor (1) and from no donation (2); by
-    garden (1); zones by state (1); attendance (3); works (1); and one for
-    the planted total of the no-donation row's losses is included above.
+    The dashboard's figures at now (default: this moment). Fifteen queries,
+    whatever the data: the survey rounds (1); the suggestions (2); all
+    planted, lost and given (3); by donor (1) and from no donation (2); by
+    garden (1); zones by state (1); attendance (3, or 2 with no
+    organisation to name); works by category (1).
     """
     now = now or timezone.now()
     planted = ledger.total_planted()
@@ -253,6 +254,16 @@ def page(dashboard):
             "satisfaction": satisfaction_definition(),
         },
     }
+
+
+def may_download(user):
+    """
+    Whether user may download the workbook: staff who reach every community
+    (street office, viewers; gardens.access). The figures are the whole
+    district's, not split by community, so community staff may not; they
+    read the public page like everyone. The admin site checks the login.
+    """
+    return communities_of(user) is None
 
 
 # --- The workbook -----------------------------------------------------------

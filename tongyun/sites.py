@@ -26,9 +26,14 @@ class StaffSite(admin.AdminSite):
         # Imported here: the apps' admin modules, which the work queue
         # uses, register themselves with this site as they load.
         from tongyun.admin import work_queue
+        from tongyun.dashboard import may_download
 
         queue = work_queue(user=request.user)
-        extra_context = {"work_queue": queue, **(extra_context or {})}
+        extra_context = {
+            "work_queue": queue,
+            "may_download_dashboard": may_download(request.user),
+            **(extra_context or {}),
+        }
         return super().index(request, extra_context)
 
     # --- Two-step login -------------------------------------------------

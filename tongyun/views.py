@@ -28,7 +28,6 @@ from artworks.models import Artwork
 from events.forms import SignupForm
 from events.models import Event, Signup
 from events.views import public_events, render_detail
-from gardens.access import communities_of
 from gardens.models import Garden, Species, Zone
 from plantings import queries as ledger
 from plantings.models import Observation, Planting
@@ -323,13 +322,12 @@ def dashboard(request):
 @require_safe
 def dashboard_xlsx(request, site):
     """
-    The dashboard's figures as a workbook, for the district: staff who
-    reach every community (street office, viewers; gardens.access) only.
-    Community staff are refused (403): the figures are the whole
-    district's, and their own community's are not split out. The admin
-    site (tongyun.sites) has checked the login and its second step.
+    The dashboard's figures as a workbook, for staff who may
+    (tongyun.dashboard.may_download); 403 for others, community staff
+    among them. The admin site (tongyun.sites) has checked the login and
+    its second step.
     """
-    if communities_of(request.user) is not None:
+    if not programme.may_download(request.user):
         raise PermissionDenied
     content = programme.workbook(programme.figures())
     day = today()
