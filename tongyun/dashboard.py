@@ -163,7 +163,7 @@ def charts(dashboard):
         (
             garden.name_i18n,
             [getattr(garden, f"{state}_count") for state in states],
-            gettext("{planted} of {zones} planted").format(
+            gettext("{planted}/{zones} planted").format(
                 planted=garden.planted_count, zones=garden.zone_count
             ),
         )
@@ -327,8 +327,8 @@ def workbook(dashboard):
             gettext("answers"),
             gettext("fewest answers for an index"),
             gettext("index (0–100)"),
-            gettext("95% interval, low"),
-            gettext("95% interval, high"),
+            gettext("low end of the interval (95%)"),
+            gettext("high end of the interval (95%)"),
             *question_names,
         ],
         [

@@ -16,7 +16,7 @@ LABEL_LINE = 24  # a row's label above its bars
 BAR = 18  # one bar's thickness
 BAR_GAP = 4  # between the bars of one row
 ROW_GAP = 14  # between rows
-NOTE_ROOM = 120  # right of the longest bar, for its value printed as text
+NOTE_ROOM = 150  # right of the longest bar, for its value printed as text
 
 
 @dataclass(frozen=True)
