@@ -562,6 +562,6 @@ def resolution_definition():
 
 def satisfaction_definition():
     return gettext(
-        "Answers rated “satisfied” or “basically satisfied” by the resident who "
-        "made the suggestion, of those rated."
+        "Answers rated satisfied or basically satisfied by the resident who made "
+        "the suggestion, of those rated."
     )

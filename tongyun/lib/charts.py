@@ -11,8 +11,8 @@ and chart_trend.html draw it, each colour a CSS class of the site's palette
 from dataclasses import dataclass, field
 
 WIDTH = 360
-FONT = 17  # label size in user units; the stylesheet uses the same
-LABEL_LINE = 24  # a row's label above its bars
+FONT = 18  # label size in user units; the stylesheet uses the same
+LABEL_LINE = 26  # a row's label above its bars
 BAR = 18  # one bar's thickness
 BAR_GAP = 4  # between the bars of one row
 ROW_GAP = 14  # between rows
