@@ -103,27 +103,8 @@ def add_feedback():
 
 
 def copies(model, times, change):
-    """
-    times copies of every row of model, changed by change(row, n) (unique
-    fields, foreign keys), created in bulk; {n: {old pk: new pk}}.
-    """
-    rows = list(model.objects.all())
-    mapping = {}
-    for n in range(1, times + 1):
-        made = []
-        for row in rows:
-            copy = model(
-                **{
-                    f.attname: getattr(row, f.attname)
-                    for f in model._meta.concrete_fields
-                    if not f.primary_key
-                }
-            )
-            change(copy, n)
-            made.append(copy)
-        model.objects.bulk_create(made)
-        mapping[n] = {row.pk: copy.pk for row, copy in zip(rows, made, strict=True)}
-    return mapping
+    """copies_of() every row of model."""
+    return copies_of(model, model.objects.all(), times, change)
 
 
 def ten_times():
@@ -193,7 +174,10 @@ def ten_times():
 
 
 def copies_of(model, queryset, times, change):
-    """copies() of the rows of queryset only."""
+    """
+    times copies of every row of queryset, changed by change(row, n)
+    (unique fields, foreign keys), created in bulk; {n: {old pk: new pk}}.
+    """
     rows = list(queryset)
     mapping = {}
     for n in range(1, times + 1):

@@ -132,11 +132,15 @@ def percent(value):
 def charts(dashboard):
     """The SVG charts' geometry (tongyun.lib.charts) for the dashboard's page."""
     d = dashboard
-    plants = [
-        Series(gettext("given"), PLANT_SERIES[0]),
-        Series(gettext("planted"), PLANT_SERIES[1]),
-        Series(gettext("surviving"), PLANT_SERIES[2]),
-    ]
+
+    def plant_series(first):
+        names = [first, gettext("planted"), gettext("surviving")]
+        return [
+            Series(name, css) for name, css in zip(names, PLANT_SERIES, strict=True)
+        ]
+
+    # Each row: the three bars, and the gift (donors) or what was planted
+    # (gardens) as residents read it, 余 kept.
     donor_rows = [
         (
             donor.name_i18n,
@@ -144,11 +148,6 @@ def charts(dashboard):
             plant_count(donor.given, donor.given_is_floor),
         )
         for donor in d.donors
-    ]
-    garden_series = [
-        Series(gettext("sent from gifts"), PLANT_SERIES[0]),
-        Series(gettext("planted"), PLANT_SERIES[1]),
-        Series(gettext("surviving"), PLANT_SERIES[2]),
     ]
     garden_rows = [
         (
@@ -198,8 +197,8 @@ def charts(dashboard):
         "index": trend_chart(
             (round_label(r), r.index, r.low, r.high) for r in d.rounds
         ),
-        "donors": bar_chart(donor_rows, plants),
-        "gardens": bar_chart(garden_rows, garden_series),
+        "donors": bar_chart(donor_rows, plant_series(gettext("given"))),
+        "gardens": bar_chart(garden_rows, plant_series(gettext("sent from gifts"))),
         "zones": bar_chart(
             zone_rows,
             [Series(Zone.State(state).label, ZONE_SERIES[state]) for state in states],
