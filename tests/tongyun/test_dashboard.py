@@ -546,7 +546,7 @@ def test_every_chart_is_an_image_with_a_title_and_a_description(client, demo, su
     charts = re.findall(r"<svg class=\"chart[^\"]*\"[^>]*>.*?</svg>", html, re.S)
     figures = re.findall(r'<figure class="chart-figure">\s*(.*?)</figure>', html, re.S)
     assert len(charts) == 7
-    assert [f.count("<svg class=\"chart") for f in figures] == [1] * 7
+    assert [f.count('<svg class="chart') for f in figures] == [1] * 7
     assert html.count("<figure") == html.count("</figure>") == 7
     for chart in charts:
         labelled = re.search(r'role="img" aria-labelledby="([\w-]+) ([\w-]+)"', chart)
