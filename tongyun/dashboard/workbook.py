@@ -51,7 +51,7 @@ def _cell(value):
 
 def floor_mark(is_floor):
     """The 余 of a figure that is a floor, its own cell beside the number."""
-    return gettext("more than (余)") if is_floor else ""
+    return pgettext("floor mark", "more than") if is_floor else ""
 
 
 def workbook(dashboard):
@@ -199,7 +199,7 @@ def workbook(dashboard):
             gettext("event"),
             gettext("date"),
             gettext("volunteers signed up"),
-            gettext("people checked in"),
+            gettext("checked in (people)"),
             gettext("volunteer hours"),
         ],
         [
@@ -218,9 +218,9 @@ def workbook(dashboard):
         gettext("Volunteers by organisation"),
         [
             gettext("organisation"),
-            gettext("events"),
+            gettext("events attended"),
             gettext("volunteers signed up"),
-            gettext("people checked in"),
+            gettext("checked in (people)"),
             gettext("volunteer hours"),
         ],
         [
