@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help python-version run serve test fmt lint messages check bench bench-uploads bench-labels screenshots clean
+.PHONY: help python-version run serve test fmt lint messages check bench bench-uploads bench-labels bench-dashboard screenshots clean
 
 help:
 	@echo "make run       set up and serve the demo site at http://$(HOST):$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench     measure pages with wrk against gunicorn"
 	@echo "make bench-uploads  measure the memory large uploaded pictures take"
 	@echo "make bench-labels   time a sheet of 200 printed QR labels"
+	@echo "make bench-dashboard  time the dashboard with the demo data and ten times as much"
 
 # Django 6 needs Python 3.12 or newer; say so plainly instead of failing in pip.
 python-version:
@@ -87,6 +88,9 @@ bench-uploads: $(VENV)/.runtime .env
 
 bench-labels: $(VENV)/.runtime
 	$(BIN)/python bench/labels.py
+
+bench-dashboard: $(VENV)/.runtime .env
+	$(BIN)/python bench/dashboard.py
 
 screenshots: $(VENV)/.dev .env
 	$(BIN)/python -m tests.browser.screenshots

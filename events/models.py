@@ -24,6 +24,9 @@ HOURS = DecimalField(max_digits=8, decimal_places=1)
 # its gardens.
 EVENT_PATH = "gardens__community"
 
+# A sign-up whose people came: checked in at the event (SignupQuerySet.attended).
+CHECKED_IN = Q(checked_in_at__isnull=False)
+
 
 class Organisation(CleanTextMixin, models.Model):
     class Kind(models.TextChoices):
@@ -372,10 +375,7 @@ class Event(CleanTextMixin, FieldConstraintsMixin, models.Model):
         where none were recorded (as Signup.volunteer_hours). One query.
         """
         length = Value(Decimal(str(self.hours)), output_field=HOURS)
-        attended = self.signups.filter(
-            status=Signup.Status.CONFIRMED, checked_in_at__isnull=False
-        )
-        return attended.aggregate(
+        return self.signups.attended().aggregate(
             participants=Sum("headcount", default=0),
             hours=Sum(
                 F("headcount") * Coalesce("hours", length),
@@ -386,6 +386,13 @@ class Event(CleanTextMixin, FieldConstraintsMixin, models.Model):
 
 
 class SignupQuerySet(models.QuerySet):
+    def attended(self):
+        """
+        Who came: confirmed sign-ups checked in, whose headcount are an
+        event's participants (Event.attendance, events.queries).
+        """
+        return self.filter(status=Signup.Status.CONFIRMED).filter(CHECKED_IN)
+
     def active(self):
         return self.filter(
             status__in=[Signup.Status.CONFIRMED, Signup.Status.WAITLISTED]

@@ -19,6 +19,11 @@ every page that shows it.
   or planting it adds up is one: a planting is, when its count comes from a
   余 record, as the planting day's 14000余株.
 - The species of a garden: species_of_garden(), planned or planted there.
+- Surviving: planted minus the losses recorded in observations (a loss
+  names its planting and a count), never below 0: surviving(), and per
+  donor and garden by_donor() and by_garden(). Plants that died unrecorded
+  still count, so it says what the records hold, no more; it is a floor
+  when planted is.
 """
 
 from django.db.models import (
@@ -32,14 +37,14 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan
 
-from gardens.models import Species, bloom_window_covers
+from gardens.models import Garden, Species, bloom_window_covers
 from tongyun.lib.figures import Plants
 from tongyun.lib.queries import sum_of
 
-from .models import Allocation, Donation, DonationItem, Observation, Planting
+from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
 
 BLOOM_OPEN_KINDS = (Observation.Kind.BLOOM_START, Observation.Kind.FULL_BLOOM)
 BLOOM_END_KINDS = (Observation.Kind.BLOOM_END,)
@@ -207,3 +212,88 @@ def planted_at_event(event):
         "plantings": plantings,
         "planted": total_planted(event=event),
     }
+
+
+def total_lost(**where):
+    """
+    Plants recorded as lost (where: observation lookups, e.g.
+    planting__zone__garden=garden), a count. One query.
+    """
+    losses = Observation.objects.filter(kind=Observation.Kind.LOSS, **where)
+    return losses.aggregate(count=Sum("count", default=0))["count"]
+
+
+def surviving(planted, lost):
+    """
+    Plants surviving of planted (Plants) after lost: planted minus the
+    recorded losses, never below 0, a floor when planted is. No query.
+    """
+    return Plants(max(planted.count - lost, 0), planted.is_floor)
+
+
+def _figures(plantings, losses):
+    """planted, planted_is_floor, lost and surviving from two subqueries."""
+    return {
+        "planted": sum_of(plantings, "quantity"),
+        "planted_is_floor": Exists(plantings.filter(is_floor=True)),
+        "lost": sum_of(losses, "count"),
+    }
+
+
+def by_donor():
+    """
+    Each donor who gave, largest giver first, annotated with given and
+    given_is_floor (its gifts added up: 余 when any is), planted and
+    planted_is_floor (of its gifts), lost and surviving. One query.
+    """
+    donor = OuterRef("pk")
+    gifts = Donation.objects.filter(donor=donor)
+    losses = Observation.objects.filter(
+        kind=Observation.Kind.LOSS, planting__allocation__donation__donor=donor
+    )
+    return (
+        Donor.objects.filter(pk__in=Donation.objects.values("donor"))
+        .annotate(
+            given=sum_of(gifts, "quantity"),
+            given_is_floor=Exists(gifts.filter(is_floor=True)),
+            **_figures(
+                Planting.objects.filter(allocation__donation__donor=donor), losses
+            ),
+        )
+        .annotate(surviving=Greatest(F("planted") - F("lost"), 0))
+        .order_by("-given", "name")
+    )
+
+
+def from_no_donation():
+    """
+    What was planted from no recorded donation (a planting without an
+    allocation: the planting day's own seedlings, residents' plants): planted
+    (Plants) and lost, a dict. Two queries.
+    """
+    return {
+        "planted": total_planted(allocation__isnull=True),
+        "lost": total_lost(planting__allocation__isnull=True),
+    }
+
+
+def by_garden():
+    """
+    Each garden in its listed order, annotated with allocated (plants of
+    gifts sent to its zones), planted and planted_is_floor, lost and
+    surviving. One query.
+    """
+    garden = OuterRef("pk")
+    losses = Observation.objects.filter(
+        kind=Observation.Kind.LOSS, planting__zone__garden=garden
+    )
+    return (
+        Garden.objects.annotate(
+            allocated=sum_of(
+                Allocation.objects.filter(zone__garden=garden), "quantity"
+            ),
+            **_figures(Planting.objects.filter(zone__garden=garden), losses),
+        )
+        .annotate(surviving=Greatest(F("planted") - F("lost"), 0))
+        .order_by("position", "name")
+    )

@@ -233,7 +233,7 @@ class SurveyAnswerFactory(factory.django.DjangoModelFactory):
     upkeep = 4
     taking_part = 3
     happiness = 5
-    browser_digest = factory.Sequence(lambda n: f"browser-{n:056d}")
+    browser_digest = factory.Sequence(lambda n: f"browser-{n:056d}")  # 64 characters
 
 
 def reach_every_community(user):

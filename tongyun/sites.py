@@ -26,9 +26,14 @@ class StaffSite(admin.AdminSite):
         # Imported here: the apps' admin modules, which the work queue
         # uses, register themselves with this site as they load.
         from tongyun.admin import work_queue
+        from tongyun.dashboard import may_download
 
         queue = work_queue(user=request.user)
-        extra_context = {"work_queue": queue, **(extra_context or {})}
+        extra_context = {
+            "work_queue": queue,
+            "may_download_dashboard": may_download(request.user),
+            **(extra_context or {}),
+        }
         return super().index(request, extra_context)
 
     # --- Two-step login -------------------------------------------------
@@ -107,6 +112,9 @@ class StaffSite(admin.AdminSite):
         return response
 
     def get_urls(self):
+        # Imported here, as in index(): the views import every app's models.
+        from tongyun.views import dashboard_xlsx
+
         def staff_view(view):
             def with_site(request, *args, **kwargs):
                 request.current_app = self.name
@@ -126,6 +134,7 @@ class StaffSite(admin.AdminSite):
                 name="two_factor_verify",
             ),
             path("2fa/", staff_view(two_factor.status), name="two_factor"),
+            path("dashboard.xlsx", staff_view(dashboard_xlsx), name="dashboard_xlsx"),
             path(
                 "2fa/backup-codes/",
                 staff_view(two_factor.new_backup_codes),

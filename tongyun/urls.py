@@ -60,6 +60,7 @@ feedback_pages = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include((gardens_pages, gardens.urls.app_name))),

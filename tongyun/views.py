@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
 from django.db.models import Count, Sum
 from django.http import HttpResponse, HttpResponseRedirect
@@ -32,6 +32,7 @@ from gardens.models import Garden, Species, Zone
 from plantings import queries as ledger
 from plantings.models import Observation, Planting
 
+from . import dashboard as programme
 from . import services
 from .forms import FindCodeForm, FindPhoneForm
 from .lib import db
@@ -307,6 +308,39 @@ def _check_code(request, state, over_limit):
         "verified_until": until.timestamp(),
     }
     return _back_to_find()
+
+
+@require_safe
+def dashboard(request):
+    """
+    The programme dashboard (绿色幸福指数): figures only, no personal data.
+    A fixed number of queries (tongyun.dashboard.figures).
+    """
+    return render(request, "dashboard.html", programme.page(programme.figures()))
+
+
+@require_safe
+def dashboard_xlsx(request, site):
+    """
+    The dashboard's figures as a workbook, for staff who may
+    (tongyun.dashboard.may_download); 403 for others, community staff
+    among them. The admin site (tongyun.sites) has checked the login and
+    its second step.
+    """
+    if not programme.may_download(request.user):
+        raise PermissionDenied
+    content = programme.workbook(programme.figures())
+    day = today()
+    response = HttpResponse(
+        content,
+        content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tongyun-dashboard-{day:%Y-%m-%d}.xlsx"'
+    )
+    return response
 
 
 @never_cache

@@ -28,6 +28,7 @@ PAGES = {
     "artwork": "/artworks/1/",
     "submit": "/artworks/submit/",
     "zone-lilac": "/gardens/zijingyuan/zones/A2/",
+    "dashboard": "/dashboard/",
     "404": "/no-such-page/",
 }
 LANGUAGES = {"zh": "zh-CN,zh;q=0.9", "en": "en"}

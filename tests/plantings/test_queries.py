@@ -5,6 +5,7 @@ import pytest
 from gardens.models import Species
 from plantings import queries, services
 from tests.factories import (
+    AllocationFactory,
     DonationFactory,
     ObservationFactory,
     PlantingFactory,
@@ -118,3 +119,40 @@ def test_gifts_to_a_species_are_whole_with_what_was_planted_of_it(gift, peony):
 
     assert (found.quantity_display, found.planted_here) == ("1000余株", 400)
     assert [s.name for s in found.species_list()] == ["牡丹", "芍药"]
+
+
+def test_surviving_by_donor_and_garden_is_planted_less_losses_never_below_zero():
+    gift = DonationFactory(quantity=100, is_floor=True)
+    zone = ZoneFactory()
+    allocation = AllocationFactory(donation=gift, zone=zone, quantity=60)
+    planting = PlantingFactory(zone=zone, allocation=allocation, quantity=50)
+    other = PlantingFactory(zone=zone, quantity=5)
+    for lost, from_planting in [(8, planting), (9, other)]:
+        ObservationFactory(
+            zone=zone,
+            species=from_planting.species,
+            planting=from_planting,
+            kind="loss",
+            count=lost,
+        )
+
+    [donor] = queries.by_donor()
+    [garden] = queries.by_garden()
+    elsewhere = queries.from_no_donation()
+
+    assert (donor.given, donor.given_is_floor, donor.planted, donor.lost) == (
+        100,
+        True,
+        50,
+        8,
+    )
+    assert donor.surviving == 42
+    assert (garden.allocated, garden.planted, garden.lost, garden.surviving) == (
+        60,
+        55,
+        17,
+        38,
+    )
+    assert elsewhere == {"planted": Plants(5, False), "lost": 9}
+    assert queries.surviving(elsewhere["planted"], elsewhere["lost"]) == Plants(0)
+    assert queries.total_lost() == 17
