@@ -101,13 +101,46 @@ SUGGESTIONS = [
     ),
 ]
 
-# (title, title in English, days ago it opened, days it stays open, answers)
+# Past rounds at the dates their titles name, each a season after the
+# planting day of 2024, and this season's, still open and short of answers.
+# (title, title in English, opening date or days ago it opened, days it
+# stays open, answers, made-up scores cycled: one tuple per answer, in the
+# order of QUESTIONS). The scores rise round by round, so that the
+# dashboard's trend has something to show.
 ROUNDS = [
-    ("2024年秋季花园满意度调查", "Autumn 2024 garden survey", 400, 30, 14),
-    ("本季花园满意度调查", "This season's garden survey", 10, 60, 4),
+    (
+        "2024年秋季花园满意度调查",
+        "Autumn 2024 garden survey",
+        dt.date(2024, 10, 8),
+        30,
+        14,
+        [(3, 3, 2, 3), (4, 3, 3, 3), (3, 2, 3, 4), (4, 4, 3, 3)],
+    ),
+    (
+        "2025年春季花园满意度调查",
+        "Spring 2025 garden survey",
+        dt.date(2025, 4, 8),
+        30,
+        16,
+        [(4, 3, 3, 4), (3, 4, 3, 4), (4, 4, 3, 4), (4, 3, 4, 4)],
+    ),
+    (
+        "2025年秋季花园满意度调查",
+        "Autumn 2025 garden survey",
+        dt.date(2025, 10, 8),
+        30,
+        18,
+        [(5, 4, 4, 5), (4, 4, 3, 4), (5, 5, 4, 5), (3, 4, 3, 4), (4, 3, 4, 4)],
+    ),
+    (
+        "本季花园满意度调查",
+        "This season's garden survey",
+        10,
+        60,
+        4,
+        [(5, 4, 4, 5), (4, 5, 4, 5)],
+    ),
 ]
-# Made-up answers, cycled: scores for QUESTIONS in order.
-SCORES = [(5, 4, 4, 5), (4, 4, 3, 4), (5, 5, 4, 5), (3, 4, 3, 4), (4, 3, 4, 4)]
 
 
 def _suggestion(demo, now):
@@ -152,8 +185,11 @@ def _suggestion(demo, now):
     return suggestion
 
 
-def _round(title, title_en, opened_days_ago, open_days, answers, now):
-    opens = now - dt.timedelta(days=opened_days_ago)
+def _round(title, title_en, opening, open_days, answers, scores, now):
+    if isinstance(opening, dt.date):
+        opens = timezone.make_aware(dt.datetime.combine(opening, dt.time(9)))
+    else:
+        opens = now - dt.timedelta(days=opening)
     survey_round, _created = SurveyRound.objects.get_or_create(
         title=title,
         defaults={
@@ -170,7 +206,7 @@ def _round(title, title_en, opened_days_ago, open_days, answers, now):
             round=survey_round,
             browser_digest=services.browser_digest(f"demo-{survey_round.pk}-{n}"),
             answered_at=survey_round.opens_at + dt.timedelta(hours=n + 1),
-            **dict(zip(QUESTIONS, SCORES[n % len(SCORES)], strict=True)),
+            **dict(zip(QUESTIONS, scores[n % len(scores)], strict=True)),
         )
         for n in range(have, answers)
     )

@@ -199,8 +199,14 @@ def test_load_demo_tells_the_residents_voice_story():
     assert all(s.answered_at and s.closed_at for s in done)
     assert SuggestionOutcome.objects.filter(suggestion__in=done).count() == 2
     rounds = list(SurveyRound.objects.order_by("opens_at"))
-    assert [r.is_open() for r in rounds] == [False, True]
+    assert [r.is_open() for r in rounds] == [False, False, False, True]
     assert all(r.is_demo for r in rounds)
-    assert rounds[0].answers.count() >= rounds[0].min_answers
-    assert 0 < rounds[1].answers.count() < rounds[1].min_answers
+    assert all(r.answers.count() >= r.min_answers for r in rounds[:-1])
+    assert 0 < rounds[-1].answers.count() < rounds[-1].min_answers
+    # Each past round opens in the season and year its title names.
+    assert [(r.opens_at.year, r.opens_at.month) for r in rounds[:-1]] == [
+        (2024, 10),
+        (2025, 4),
+        (2025, 10),
+    ]
     assert "demo figures" in out.getvalue()
