@@ -62,3 +62,9 @@ def test_trend_places_values_on_the_scale_and_skips_periods_without_one():
     assert missing.y is None
     assert chart.line == f"{first.x},{first.y} {last.x},{last.y}"
     assert first.x < missing.x < last.x
+
+
+def test_trend_labels_of_two_lines_are_drawn_one_under_another():
+    chart = trend_chart([("Oct*\n2024", 50, 40, 60), ("Apr\n2025", 60, 50, 70)])
+
+    assert [p.label_lines for p in chart.points] == [["Oct*", "2024"], ["Apr", "2025"]]

@@ -22,10 +22,16 @@ ZONE_SERIES = dict(zip(ZONE_STATES, ("s-leaf", "s-lilac", "s-sand"), strict=True
 
 
 def round_label(index):
-    """A round on the trend's axis: the month it opened, * when demo figures."""
+    """
+    A round on the trend's axis: the month it opened over its year, in two
+    short lines that stay apart however many rounds share the axis; * when
+    demo figures.
+    """
     opened = timezone.localtime(index.round.opens_at)
-    label = date_format(opened, "YEAR_MONTH_FORMAT")
-    return f"{label}*" if index.round.is_demo else label
+    month = date_format(opened, "M")
+    if index.round.is_demo:
+        month = f"{month}*"
+    return f"{month}\n{opened.year}"
 
 
 def percent(value):

@@ -118,7 +118,7 @@ TREND_HEIGHT = 220
 TREND_LEFT = 40  # room for the scale's numbers
 TREND_RIGHT = 16
 TREND_TOP = 14
-TREND_BOTTOM = 34  # room for the periods' labels
+TREND_BOTTOM = 50  # room for the periods' labels: two lines
 
 
 @dataclass
@@ -129,6 +129,11 @@ class Point:
     low_y: float | None
     high_y: float | None
     value: float | None
+
+    @property
+    def label_lines(self):
+        """The label's lines (a newline separates them), one under another."""
+        return self.label.split("\n")
 
     @property
     def value_y(self):
