@@ -467,3 +467,36 @@ def test_consent_states_the_retention_period(english, settings):
     response = english.get(NEW)
 
     assert "deleted 45 days after I send it" in response.content.decode()
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_form_query_count_is_constant(client, item_count, django_assert_num_queries):
+    for _ in range(item_count):
+        ZoneFactory.create_batch(2, garden=GardenFactory())
+    zone = ZoneFactory()
+
+    # 2 queries: the gardens to choose from, the zones with their gardens.
+    with django_assert_num_queries(2):
+        response = client.get(NEW)
+    # 3 queries: the zone of the link (with its garden), the gardens, the
+    # zones of that garden (with it).
+    with django_assert_num_queries(3):
+        linked = client.get(NEW, {"zone": zone.pk})
+
+    gardens, zones, empty_choices = item_count + 1, 2 * item_count + 1, 2
+    options = response.content.decode().count('<option value="')
+    assert options == gardens + zones + empty_choices
+    assert linked.context["form"]["zone"].value() == zone.pk
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_survey_query_count_is_constant(client, item_count, django_assert_num_queries):
+    for n in range(item_count):
+        SurveyRoundFactory(opens_at=dt.datetime(2020, 1, 1 + n, tzinfo=dt.UTC))
+    newest = SurveyRoundFactory()
+
+    # 1 query: the newest open round.
+    with django_assert_num_queries(1):
+        response = client.get(SURVEY)
+
+    assert response.context["round"] == newest
