@@ -32,6 +32,7 @@ from gardens.access import reaches
 from tongyun.lib import history, phones
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
+from tongyun.lib.pages import page_context
 
 from . import services
 from .forms import SignupForm, TakeSeatsForm
@@ -39,6 +40,10 @@ from .models import EVENT_PATH, Event, Signup
 
 # Which form field a refusal of services.sign_up belongs next to.
 FIELD_OF_REFUSAL = {"phone_taken": "phone", "bad_headcount": "headcount"}
+
+
+# Past events on the events page, newest first: a page of them at a time.
+PAST_PER_PAGE = 20
 
 
 def public_events():
@@ -53,12 +58,23 @@ def public_events():
 
 @require_safe
 def event_list(request):
+    """
+    Events still to come, soonest first, with their seats; then past ones,
+    newest first, PAST_PER_PAGE a page (?page=), by title and date only.
+    Queries: upcoming events (seats and queue in subqueries), their gardens,
+    the count of past events and, when there are any, their page.
+    """
     now = timezone.now()
-    events = list(public_events().order_by("starts_at"))
+    past = (
+        Event.objects.visible()
+        .past(now)
+        .only("slug", "title", "title_en", "starts_at", "ends_at", "status")
+    )
     ctx = {
-        "upcoming": [e for e in events if not e.is_over(now)],
-        "past": [e for e in reversed(events) if e.is_over(now)],
+        "upcoming": list(public_events().upcoming(now)),
+        **page_context(past, request.GET.get("page"), per_page=PAST_PER_PAGE),
     }
+    ctx["past"] = list(ctx["page"])
     return render(request, "events/event_list.html", ctx)
 
 

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from events.forms import SignupForm
 from events.models import Event, Signup
-from events.views import public_events, render_detail
+from events.views import PAST_PER_PAGE, public_events, render_detail
 from tests.factories import (
     EventFactory,
     GardenFactory,
@@ -833,12 +833,33 @@ def test_event_list_query_count_is_constant(
         SignupFactory(event=event)
         past_event(gardens=[GardenFactory()])
 
-    # 2 queries: visible events with seats taken (a subquery), their gardens.
-    with django_assert_num_queries(2):
+    # 4 queries: upcoming events with seats taken (a subquery), their
+    # gardens, the count of past events, their page.
+    with django_assert_num_queries(4):
         response = client.get(reverse("events:list"))
 
     assert html(response).count('class="card event-card') == item_count
     assert len(response.context["past"]) == item_count
+
+
+def test_event_list_shows_past_events_a_page_at_a_time(client):
+    events = [
+        past_event(days_ago=days, title=f"往期活动{days:02d}")
+        for days in range(2, 2 + PAST_PER_PAGE + 3)
+    ]
+    EventFactory(title="下一场活动")
+
+    first = client.get(reverse("events:list"))
+    second = client.get(reverse("events:list"), {"page": 2})
+    beyond = client.get(reverse("events:list"), {"page": 99})
+
+    assert first.context["past"] == events[:PAST_PER_PAGE]
+    assert second.context["past"] == events[PAST_PER_PAGE:]
+    assert beyond.context["past"] == events[PAST_PER_PAGE:]
+    assert 'href="/events/?page=2"' in html(first)
+    # Every page keeps what is still to come.
+    assert "下一场活动" in html(first)
+    assert "下一场活动" in html(second)
 
 
 @pytest.mark.parametrize("item_count", [1, 10])
