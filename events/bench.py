@@ -87,7 +87,8 @@ def seed(*, scale, prefix, rng: random.Random, progress, places, suffix=""):
             starts_at=starts,
             ends_at=starts + dt.timedelta(hours=3),
             meeting_point=garden.address,
-            capacity=rng.randrange(80, 320, 10),
+            # Two events in three fill up and keep a waiting list.
+            capacity=rng.randrange(60, 180, 10) if i % 3 else 400,
             signup_opens_at=opens,
             signup_closes_at=starts - dt.timedelta(hours=12),
             status=Event.Status.CANCELLED if i % 20 == 19 else Event.Status.PUBLISHED,
