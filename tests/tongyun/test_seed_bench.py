@@ -34,7 +34,7 @@ def seed_bench(*args):
 
 @pytest.fixture
 def seeded():
-    seed_bench("--scale", "1")
+    return seed_bench("--scale", "1")
 
 
 def total(queryset, field):
@@ -54,6 +54,7 @@ def test_seed_bench_adds_the_documented_rows(seeded):
     assert counts[Signup] == 512
     assert counts[Artwork] == 100
     assert counts[SurveyAnswer] == 50
+    assert "plantings.Planting: 1056 added" in seeded.splitlines()
 
 
 def test_seed_bench_scales_linearly():

@@ -104,6 +104,7 @@ class Command(BaseCommand):
         suffix = "" if run == 1 else f"（{run}）"
         rng = random.Random(seed + run)
         progress = Progress(self.stderr._out if options["verbosity"] else None)
+        before = {model: model.objects.count() for model in expected_rows(scale)}
         started = time.monotonic()
         with transaction.atomic():
             staff = get_user_model()(
@@ -120,8 +121,9 @@ class Command(BaseCommand):
             feedback.bench.seed(prefix=prefix, places=places, handler=staff, **common)
             plantings.bench.seed(places=places, events=held, suffix=suffix, **common)
         took = time.monotonic() - started
-        for model, count in expected_rows(scale).items():
-            self.stdout.write(f"{model._meta.label}: {count}")
+        for model, count in before.items():
+            added = model.objects.count() - count
+            self.stdout.write(f"{model._meta.label}: {added} added")
         self.stdout.write(
             f"Added benchmark data set {run} ('{prefix}') at scale {scale} "
             f"in {took:.1f} s."
