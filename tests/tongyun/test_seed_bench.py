@@ -230,6 +230,8 @@ def test_seed_bench_adds_a_second_set_with_force(seeded):
     assert Zone.objects.count() == 2 * expected_rows(1)[Zone]
     assert Garden.objects.filter(slug__startswith="bench2-").count() == 3
     assert Donor.objects.count() == 2 * expected_rows(1)[Donor]
+    # The species are shared, not made again.
+    assert Species.objects.count() == expected_rows(1)[Species]
 
 
 def test_seed_bench_refuses_a_scale_below_one():

@@ -68,7 +68,8 @@ class Command(BaseCommand):
     help = (
         "Fill the database with a large, made-up but valid data set for "
         "benchmarks (never on production). Per --scale N: N communities, 3N "
-        "gardens, 36N zones (33N planted), 24 species shared by all; 4N donors, "
+        "gardens, 36N zones (33N planted), 24 species shared by all (made by "
+        "the first set only); 4N donors, "
         "6N donations, 66N allocations, 1056N plantings and 1056N observations; "
         "2N organisations, 4N events with 128 sign-ups each (512N); N calls "
         "with 100 works each (100N, two image files each, written to the "
