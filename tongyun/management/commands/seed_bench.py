@@ -104,6 +104,8 @@ class Command(BaseCommand):
         prefix = prefix_of(run)
         suffix = "" if run == 1 else f"（{run}）"
         rng = random.Random(seed + run)
+        # The raw stream: OutputWrapper.write would end each redraw with a
+        # newline, and the bar redraws one line.
         progress = Progress(self.stderr._out if options["verbosity"] else None)
         before = {model: model.objects.count() for model in expected_rows(scale)}
         started = time.monotonic()
