@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SCALE ?= 100
 
 .DEFAULT_GOAL := help
-.PHONY: help python-version run serve test fmt lint messages check bench bench-uploads bench-labels bench-dashboard screenshots clean
+.PHONY: help python-version run serve test fmt lint messages check bench bench-uploads bench-labels bench-dashboard seed-bench screenshots clean
 
 help:
 	@echo "make run       set up and serve the demo site at http://$(HOST):$(PORT)"
@@ -20,6 +21,7 @@ help:
 	@echo "make bench-uploads  measure the memory large uploaded pictures take"
 	@echo "make bench-labels   time a sheet of 200 printed QR labels"
 	@echo "make bench-dashboard  time the dashboard with the demo data and ten times as much"
+	@echo "make seed-bench     fill the database with benchmark data (SCALE=100; never production)"
 
 # Django 6 needs Python 3.12 or newer; say so plainly instead of failing in pip.
 python-version:
@@ -91,6 +93,12 @@ bench-labels: $(VENV)/.runtime
 
 bench-dashboard: $(VENV)/.runtime .env
 	$(BIN)/python bench/dashboard.py
+
+# Benchmark data: migrate, then seed_bench --scale $(SCALE) (refuses a second
+# set; see `manage.py seed_bench --help`). Use DATABASE_URL for PostgreSQL.
+seed-bench: $(VENV)/.runtime .env
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_bench --scale $(SCALE)
 
 screenshots: $(VENV)/.dev .env
 	$(BIN)/python -m tests.browser.screenshots
