@@ -36,7 +36,6 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from tongyun.lib import db, history, retention
 from tongyun.lib.errors import refuse
-
 from tongyun.lib.senders import SendFailed
 
 from . import notify, tasks
