@@ -1,16 +1,27 @@
 #!/bin/sh
 # `make run`'s server on one machine: gunicorn, and beside it the worker
 # that sends the volunteers' messages (manage.py db_worker, events/tasks.py).
-# The worker stops when gunicorn stops, however it stops: Ctrl-C, a kill,
-# or gunicorn failing to start. Usage: deploy/serve-local.sh BIN HOST:PORT
+# They stop together, however it ends: Ctrl-C, a kill of this script,
+# gunicorn failing to start or the worker dying.
+# Usage: deploy/serve-local.sh BIN HOST:PORT
 set -u
 BIN=$1
 BIND=$2
 
 "$BIN/python" manage.py db_worker --no-reload --interval 1 &
 WORKER=$!
-trap 'kill "$WORKER" 2>/dev/null; wait "$WORKER" 2>/dev/null' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+"$BIN/gunicorn" -c gunicorn.conf.py --bind "$BIND" &
+WEB=$!
 
-"$BIN/gunicorn" -c gunicorn.conf.py --bind "$BIND"
+stop() {
+    kill "$WEB" "$WORKER" 2>/dev/null
+    wait
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+
+# Whichever stops first (wait -n is not in every sh: poll), stop the other.
+while kill -0 "$WEB" 2>/dev/null && kill -0 "$WORKER" 2>/dev/null; do
+    sleep 1
+done
+stop
