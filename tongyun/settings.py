@@ -104,7 +104,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "import_export",
     "simple_history",
-    "django_tasks_db",
+    "tongyun.apps.TaskResultsConfig",  # django_tasks_db, its name translated
     "tongyun",
     "gardens",
     "events",

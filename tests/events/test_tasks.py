@@ -8,16 +8,18 @@ import datetime as dt
 import threading
 
 import pytest
-from django.tasks import default_task_backend
+from django.tasks import TaskResultStatus, default_task_backend
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from events import services, tasks
 from events.models import Signup
-from tests.factories import EventFactory, SignupFactory
+from tests.factories import CommunityFactory, EventFactory, SignupFactory
 from tests.senders import CapturingSender
 from tests.servers import manage
 from tongyun.lib.senders import SendFailed
+from tongyun.roles import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +196,26 @@ def test_real_worker_delivers_the_message_queued_by_a_signup(site, tmp_path):
         "events.tasks.send_signup_message",
         "SUCCESSFUL",
     ]
+
+
+@pytest.mark.parametrize(("role", "shown"), [("street", True), ("community", False)])
+def test_failed_task_is_shown_to_street_staff_only(client, settings, role, shown):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.NOTIFY_SENDER = "tests.events.test_tasks.FailingSender"
+    result = tasks.send_signup_message.enqueue(SignupFactory().pk, "signed_up")
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=TaskResultStatus.FAILED, traceback="SendFailed: provider down"
+    )
+    user = make_staff(
+        username="alice",
+        role=role,
+        password="a long enough password 42",
+        community=None if role == "street" else CommunityFactory(),
+    )
+    client.force_login(user)
+    url = reverse("admin:django_tasks_database_dbtaskresult_change", args=[result.id])
+
+    page = client.get(url)
+
+    assert (page.status_code == 200) == shown
+    assert ("SendFailed: provider down" in page.content.decode()) == shown
