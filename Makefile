@@ -54,7 +54,8 @@ run: $(VENV)/.runtime .env
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) load_demo --staff
 	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"
-	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
+	@# gunicorn, and the worker that sends messages, stopped together.
+	deploy/serve-local.sh $(BIN) $(HOST):$(PORT)
 
 test: $(VENV)/.dev .env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -27,6 +27,7 @@ import datetime as dt
 import functools
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Sum
@@ -35,8 +36,9 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from tongyun.lib import db, history, retention
 from tongyun.lib.errors import refuse
+from tongyun.lib.senders import SendFailed
 
-from . import notify
+from . import notify, tasks
 from .models import MAX_PUBLIC_HEADCOUNT, Event, Signup
 
 LOCK_TIMEOUT = "3s"
@@ -187,9 +189,10 @@ def sign_up(
             ),
             "phone_taken",
         )
-    # robust: a failing message is logged, never turns a saved sign-up
-    # into an error page.
-    transaction.on_commit(lambda: notify.signed_up(signup), robust=True)
+    # The worker sends the message: the answer never waits for the sender.
+    # robust: a queue that cannot take it is logged, never turns a saved
+    # sign-up into an error page.
+    transaction.on_commit(lambda: enqueue_message(signup, "signed_up"), robust=True)
     return signup
 
 
@@ -214,10 +217,10 @@ def promote(event, *, offer=True):
             waiting.append(signup)
     history.bulk_update(promoted, Signup, ["status"], reason=PROMOTED)
     for signup in promoted:
-        # robust: one failed message neither stops the others nor turns the
-        # saved change into an error page.
+        # robust: one message the queue refused neither stops the others
+        # nor turns the saved change into an error page.
         transaction.on_commit(
-            lambda signup=signup: notify.promoted(signup), robust=True
+            lambda signup=signup: enqueue_message(signup, "promoted"), robust=True
         )
     if offer and waiting:
         waiting[0].event = event
@@ -239,8 +242,61 @@ def offer_free_seats(signup, *, free):
     offered = signup.seats_offered()
     if offered:
         transaction.on_commit(
-            lambda: notify.seats_free(signup, seats=offered), robust=True
+            lambda: enqueue_message(signup, "seats_free", seats=offered),
+            robust=True,
         )
+
+
+# The messages a worker sends about a sign-up (events.tasks), each with
+# the status the sign-up must still have when it is sent: a volunteer who
+# cancelled before the worker came to it is not told of a seat.
+MESSAGES = {
+    "signed_up": (notify.signed_up, None),
+    "promoted": (notify.promoted, Signup.Status.CONFIRMED),
+    "seats_free": (notify.seats_free, Signup.Status.WAITLISTED),
+}
+
+
+def enqueue_message(signup, kind, *, seats=0):
+    """
+    Queue the message of kind (MESSAGES) to signup for the worker
+    (events.tasks.send_signup_message). One insert with the database
+    backend; with the immediate backend of the tests, it is sent at once.
+    """
+    tasks.send_signup_message.enqueue(signup.pk, kind, seats=seats)
+
+
+def send_message(*, signup_id, kind, seats=0, attempt=1):
+    """
+    Send the message of kind to the sign-up signup_id, if the sign-up is
+    still there (not purged) and still in the status the message is about.
+
+    A sender that cannot send (SendFailed) queues the next attempt, up to
+    settings.NOTIFY_ATTEMPTS in all, after a delay growing four times with
+    each (NOTIFY_RETRY_DELAY seconds first), then raises, so the failed
+    attempt shows in the admin's task results. Queries: the sign-up and its
+    event; one insert for a retry.
+    """
+    send, status = MESSAGES[kind]
+    signup = Signup.objects.select_related("event").filter(pk=signup_id).first()
+    if signup is None or (status and signup.status != status):
+        return
+    # Look the function up now: tests replace notify's functions.
+    send = getattr(notify, send.__name__)
+    try:
+        if kind == "seats_free":
+            send(signup, seats=seats)
+        else:
+            send(signup)
+    except SendFailed:
+        # A backend that runs tasks at once (the tests') cannot wait.
+        backend = tasks.send_signup_message.get_backend()
+        if attempt < settings.NOTIFY_ATTEMPTS and backend.supports_defer:
+            delay = settings.NOTIFY_RETRY_DELAY * 4 ** (attempt - 1)
+            tasks.send_signup_message.using(
+                run_after=timezone.now() + dt.timedelta(seconds=delay)
+            ).enqueue(signup_id, kind, seats=seats, attempt=attempt + 1)
+        raise
 
 
 def check_capacity(*, event, capacity):

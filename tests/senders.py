@@ -1,4 +1,6 @@
-"""A sender for tests: keeps each message instead of sending it."""
+"""Senders for tests: they keep each message instead of sending it."""
+
+import os
 
 
 class CapturingSender:
@@ -15,3 +17,12 @@ def codes_sent(to):
         for m in CapturingSender.sent
         if m.kind == "verification_code" and m.phone == to
     ]
+
+
+class FileSender:
+    """For a worker in another process: appends each message's kind, phone
+    and ref as a line of the file MESSAGES_FILE names."""
+
+    def send(self, message):
+        with open(os.environ["MESSAGES_FILE"], "a") as file:
+            file.write(f"{message.kind} {message.phone} {message.ref}\n")

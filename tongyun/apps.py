@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class TongyunConfig(AppConfig):
@@ -42,3 +43,11 @@ class StaffAdminConfig(admin_apps.AdminConfig):
         for model in (TOTPDevice, StaticDevice):
             if admin.site.is_registered(model):
                 admin.site.unregister(model)
+
+
+class TaskResultsConfig(TasksAppConfig):
+    """django_tasks_db, the queue of the background tasks, named in the
+    admin in the staff's language."""
+
+    default = False
+    verbose_name = _("Background tasks")

@@ -8,6 +8,8 @@ The staff roles, as groups of permissions (DESIGN §2).
   office's gifts only as the allocations to their zones.
 - viewer: reads everything, changes nothing, sees no personal data.
 
+Only street staff read the background tasks' results (TASK_RESULTS).
+
 Accounts themselves (users, groups) stay with the administrator, a
 superuser. sync_roles() sets each group's permissions to exactly these; a
 data migration calls it, and so must a new one whenever this file changes.
@@ -23,7 +25,15 @@ from django.utils.translation import gettext
 from gardens.models import StaffMembership
 
 # The apps whose data the roles cover.
-APPS = ["gardens", "plantings", "events", "artworks", "feedback", "tongyun"]
+APPS = [
+    "gardens",
+    "plantings",
+    "events",
+    "artworks",
+    "feedback",
+    "tongyun",
+    "django_tasks_database",  # django_tasks_db's label
+]
 
 # Group names are what the administrator sees on a user's page.
 GROUPS = {
@@ -87,12 +97,19 @@ INTERNAL = {"phonecode", "staffmembership"}
 # Records of what happened: read, never written by hand.
 RECORDS = {"exportrecord"}
 
+# The background tasks' results (django_tasks_db): which message was sent,
+# which failed and why. Street staff read them; they span communities and
+# show no personal data worth a community's or a viewer's look.
+TASK_RESULTS = "dbtaskresult"
+
 
 def grants(role, app_label, codename, model):
     """Whether role holds the permission codename of model in app_label."""
     if model in INTERNAL:
         return False
     is_record = model in RECORDS or model.startswith("historical")
+    if model == TASK_RESULTS:
+        return role == "street" and codename.startswith("view_")
     if role == "street":
         return not is_record or codename.startswith("view_")
     if role == "community":

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "import_export",
     "simple_history",
+    "tongyun.apps.TaskResultsConfig",  # django_tasks_db, its name translated
     "tongyun",
     "gardens",
     "events",
@@ -400,6 +401,22 @@ if NOTIFY_SENDER.endswith(".AliyunSmsSender") and not (
         "NOTIFY_SENDER is AliyunSmsSender: set ALIYUN_SMS_ACCESS_KEY_ID, "
         "ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME."
     )
+# Messages leave the request: the sign-up answers at once and a worker
+# sends (django.tasks, events/tasks.py). The database backend keeps the
+# queue in the site's own database, so one machine needs no other service:
+# `make run` starts `manage.py db_worker` beside gunicorn, production runs
+# it as its own service (docs/DEPLOY.md). Staff see each task's result in
+# the admin.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A message the sender could not send is tried again this many times in
+# all, the n-th retry after NOTIFY_RETRY_DELAY * 4**(n-1) seconds.
+NOTIFY_ATTEMPTS = env.int("NOTIFY_ATTEMPTS", default=4)
+NOTIFY_RETRY_DELAY = env.int("NOTIFY_RETRY_DELAY", default=60)
 # Spreadsheet exports escape formulas through tongyun.lib.spreadsheets'
 # formats, which every admin export uses.
 

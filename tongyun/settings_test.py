@@ -28,3 +28,7 @@ TRUSTED_PROXY_COUNT = 0
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 31536000
+# Tasks run at once, inside the request that enqueues them, so a test sees
+# their effects; tests of the queue itself swap in the dummy backend or a
+# real worker (tests/events/test_tasks.py).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

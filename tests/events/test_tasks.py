@@ -1,0 +1,221 @@
+"""
+Messages leave the request (events/tasks.py): the sign-up answers at once,
+whatever the sender does, and a worker sends the message later, retrying a
+failure a bounded number of times with growing delays.
+"""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.tasks import TaskResultStatus, default_task_backend
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from events import services, tasks
+from events.models import Signup
+from tests.factories import CommunityFactory, EventFactory, SignupFactory
+from tests.senders import CapturingSender
+from tests.servers import manage
+from tongyun.lib.senders import SendFailed
+from tongyun.roles import make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+class BlockingSender:
+    """Waits until released, as a provider that does not answer would."""
+
+    release = threading.Event()
+    called = []
+
+    def send(self, message):
+        BlockingSender.called.append(message)
+        if not BlockingSender.release.wait(timeout=10):
+            raise SendFailed("timed out")
+
+
+class FailingSender:
+    def send(self, message):
+        raise SendFailed("provider down")
+
+
+@pytest.fixture
+def queue(settings):
+    """The dummy backend: tasks are kept, not run; its results, in order."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}
+    }
+    default_task_backend.clear()
+    return default_task_backend.results
+
+
+def run(result):
+    """Run a queued task as the worker does."""
+    return result.task.call(*result.args, **result.kwargs)
+
+
+def post_signup(client, event, phone="138 0013 8000"):
+    data = {"name": "李华", "phone": phone, "headcount": "1", "consent": "on"}
+    return client.post(reverse("events:signup", args=[event.slug]), data)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["tests.events.test_tasks.BlockingSender", "tests.events.test_tasks.FailingSender"],
+)
+def test_signup_answers_at_once_and_leaves_the_message_to_the_worker(
+    client, settings, queue, sender, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_SENDER = sender
+    BlockingSender.called = []
+    event = EventFactory(capacity=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_signup(client, event)
+
+    signup = Signup.objects.get()
+    assert response.status_code == 303
+    assert response["Location"] == signup.get_absolute_url()
+    assert BlockingSender.called == []
+    [queued] = queue
+    assert queued.task.name == tasks.send_signup_message.name
+    assert queued.args == [signup.pk, "signed_up"]
+
+
+def test_worker_sends_the_queued_signup_message(
+    client, settings, queue, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_SENDER = "tests.senders.CapturingSender"
+    CapturingSender.sent = []
+    event = EventFactory(capacity=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signup(client, event)
+
+    run(queue[0])
+
+    [message] = CapturingSender.sent
+    assert (message.kind, message.phone) == ("signed_up", "+8613800138000")
+    assert message.ref == f"sign-up {Signup.objects.get().pk}"
+
+
+def test_failed_message_is_retried_later_with_growing_delays(settings, queue):
+    settings.NOTIFY_SENDER = "tests.events.test_tasks.FailingSender"
+    settings.NOTIFY_ATTEMPTS, settings.NOTIFY_RETRY_DELAY = 3, 60
+    signup = SignupFactory(phone="+8613800138000")
+    before = timezone.now()
+
+    with pytest.raises(SendFailed):
+        tasks.send_signup_message.call(signup.pk, "signed_up")
+    with pytest.raises(SendFailed):
+        run(queue[0])
+    with pytest.raises(SendFailed):
+        run(queue[1])
+
+    assert len(queue) == 2  # the third attempt was the last
+    assert [r.kwargs["attempt"] for r in queue] == [2, 3]
+    first, second = (r.task.run_after - before for r in queue)
+    assert dt.timedelta(seconds=60) <= first < dt.timedelta(seconds=70)
+    assert dt.timedelta(seconds=240) <= second < dt.timedelta(seconds=250)
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("promoted", Signup.Status.CANCELLED),
+        ("seats_free", Signup.Status.CONFIRMED),
+    ],
+)
+def test_message_no_longer_due_is_not_sent(settings, kind, status):
+    settings.NOTIFY_SENDER = "tests.senders.CapturingSender"
+    CapturingSender.sent = []
+    signup = SignupFactory(phone="+8613800138000", status=status)
+
+    tasks.send_signup_message.call(signup.pk, kind, seats=1)
+
+    assert CapturingSender.sent == []
+
+
+def test_message_to_a_purged_signup_is_not_sent(settings):
+    settings.NOTIFY_SENDER = "tests.senders.CapturingSender"
+    CapturingSender.sent = []
+    signup = SignupFactory(phone="+8613800138000")
+    signup_id = signup.pk
+    signup.delete()
+
+    tasks.send_signup_message.call(signup_id, "signed_up")
+
+    assert CapturingSender.sent == []
+
+
+def test_promotion_is_queued_for_the_worker(queue, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=2)
+    first = SignupFactory(event=event, headcount=2)
+    waiting = SignupFactory(event=event, headcount=1, status=Signup.Status.WAITLISTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(first)
+
+    assert [(r.args, r.kwargs) for r in queue] == [
+        ([waiting.pk, "promoted"], {"seats": 0})
+    ]
+
+
+SIGN_UP = """
+from events import services
+from tests.factories import EventFactory
+event = EventFactory(capacity=10)
+signup = services.sign_up(event=event, name="李华", phone="+8613800138000", headcount=1)
+print(signup.pk)
+"""
+
+RESULTS = """
+from django_tasks_db.models import DBTaskResult
+for result in DBTaskResult.objects.all():
+    print(result.task_path, result.status)
+"""
+
+
+def test_real_worker_delivers_the_message_queued_by_a_signup(site, tmp_path):
+    messages = tmp_path / "messages.txt"
+    env = site | {
+        "NOTIFY_SENDER": "tests.senders.FileSender",
+        "MESSAGES_FILE": str(messages),
+    }
+    signup_id = manage(env, code=SIGN_UP).strip()
+    queued = manage(env, code=RESULTS)
+
+    manage(env, "db_worker", "--batch", "--no-startup-delay", "--no-reload")
+
+    assert queued.split() == ["events.tasks.send_signup_message", "READY"]
+    assert messages.read_text().splitlines() == [
+        f"signed_up +8613800138000 sign-up {signup_id}"
+    ]
+    assert manage(env, code=RESULTS).split() == [
+        "events.tasks.send_signup_message",
+        "SUCCESSFUL",
+    ]
+
+
+@pytest.mark.parametrize(("role", "shown"), [("street", True), ("community", False)])
+def test_failed_task_is_shown_to_street_staff_only(client, settings, role, shown):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.NOTIFY_SENDER = "tests.events.test_tasks.FailingSender"
+    result = tasks.send_signup_message.enqueue(SignupFactory().pk, "signed_up")
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=TaskResultStatus.FAILED, traceback="SendFailed: provider down"
+    )
+    user = make_staff(
+        username="alice",
+        role=role,
+        password="a long enough password 42",
+        community=None if role == "street" else CommunityFactory(),
+    )
+    client.force_login(user)
+    url = reverse("admin:django_tasks_database_dbtaskresult_change", args=[result.id])
+
+    page = client.get(url)
+
+    assert (page.status_code == 200) == shown
+    assert ("SendFailed: provider down" in page.content.decode()) == shown
