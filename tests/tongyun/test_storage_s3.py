@@ -24,6 +24,7 @@ from artworks.models import Artwork
 from feedback.models import Suggestion
 from gardens.models import Garden
 from tests.artworks.conftest import jpeg
+from tests.artworks.test_forms import submit
 from tests.factories import (
     ArtworkFactory,
     CallFactory,
@@ -31,6 +32,8 @@ from tests.factories import (
     GardenFactory,
     SuggestionFactory,
 )
+from tests.feedback.test_views import send
+from tests.gardens.test_admin import garden_add
 from tests.test_project import run_django
 from tests.tongyun.test_deploy import check_deploy, production, settings_in
 from tongyun.lib.s3 import s3_origins
@@ -127,10 +130,10 @@ def fetch(url):
         return error.code, error.headers, error.read()
 
 
-def assert_signed_redirect(response, s3, key):
+def assert_signed_redirect(response, s3, key, *, cache="private, no-store"):
     """A 302 to a URL of key in the private bucket, signed for 60 seconds."""
     assert response.status_code == 302
-    assert response["Cache-Control"] == "private, no-store"
+    assert response["Cache-Control"] == cache
     url = urlsplit(response["Location"])
     assert url.path == f"/{s3.buckets['private']}/{key}"
     query = parse_qs(url.query)
@@ -146,29 +149,13 @@ def assert_jpeg(body, size=None):
             assert picture.size == size
 
 
-def submit_artwork(client):
-    data = {
-        "title": "春日牡丹",
-        "artist_name": "王秀英",
-        "category": "painting",
-        "description": "清晨的牡丹园。",
-        "community": "牡丹园社区",
-        "class_name": "",
-        "phone": "138 0013 8000",
-        "consent": "on",
-        "website": "",
-        "image": jpeg(size=(800, 600)),
-    }
-    return client.post(reverse("artworks:submit"), data)
-
-
 # --- Residents' pictures: private bucket, signed URLs -------------------------
 
 
 def test_submitted_artwork_lands_in_the_private_bucket_only(client, s3):
     CallFactory()
 
-    response = submit_artwork(client)
+    response = submit(client)
 
     assert response.status_code == 303
     artwork = Artwork.objects.get()
@@ -178,14 +165,16 @@ def test_submitted_artwork_lands_in_the_private_bucket_only(client, s3):
 
 def test_approved_work_image_redirects_to_a_signed_url_that_serves_it(client, s3):
     CallFactory()
-    submit_artwork(client)
+    submit(client)
     artwork = Artwork.objects.get()
     artwork.status = Artwork.Status.APPROVED
     artwork.save(update_fields=["status"])
 
     response = client.get(reverse("artworks:image", args=[artwork.pk, "display"]))
 
-    url = assert_signed_redirect(response, s3, artwork.image.name)
+    url = assert_signed_redirect(
+        response, s3, artwork.image.name, cache="public, max-age=30"
+    )
     status, headers, body = fetch(url)
     assert status == 200
     assert headers["Content-Type"] == "image/jpeg"
@@ -195,7 +184,9 @@ def test_approved_work_image_redirects_to_a_signed_url_that_serves_it(client, s3
 def test_private_bucket_refuses_a_request_without_signature(client, s3):
     artwork = ArtworkFactory()
     response = client.get(reverse("artworks:image", args=[artwork.pk, "display"]))
-    url = assert_signed_redirect(response, s3, artwork.image.name)
+    url = assert_signed_redirect(
+        response, s3, artwork.image.name, cache="public, max-age=30"
+    )
 
     status, _, body = fetch(url.split("?")[0])
 
@@ -227,16 +218,7 @@ def test_pending_work_is_redirected_for_its_token_holder(client, s3):
 
 
 def test_suggestion_photo_lands_in_the_private_bucket_and_stays_private(client, s3):
-    response = client.post(
-        reverse("feedback:new"),
-        {
-            "category": "care",
-            "text": "西门口的月季缺水",
-            "consent": "on",
-            "website": "",
-            "photo": jpeg(),
-        },
-    )
+    response = send(client, photo=jpeg())
 
     assert response.status_code == 303
     suggestion = Suggestion.objects.get()
@@ -264,31 +246,18 @@ def test_accepted_suggestion_photo_redirects_for_anyone(s3):
 
     response = Client().get(reverse("feedback:photo", args=[suggestion.pk]))
 
-    assert_signed_redirect(response, s3, suggestion.photo.name)
+    assert_signed_redirect(
+        response, s3, suggestion.photo.name, cache="public, max-age=30"
+    )
 
 
 # --- Staff photos: public bucket, plain URLs ----------------------------------
 
 
 def test_staff_garden_photo_lands_in_the_public_bucket_and_renders(admin_client, s3):
-    picture = io.BytesIO()
-    Image.new("RGB", (600, 400), "pink").save(picture, "JPEG")
-    picture.seek(0)
-    picture.name = "garden.jpg"
+    picture = jpeg("garden.jpg", size=(600, 400))
 
-    response = admin_client.post(
-        reverse("admin:gardens_garden_add"),
-        {
-            "community": CommunityFactory().pk,
-            "name": "牡丹园",
-            "slug": "peony-garden",
-            "theme": "peony",
-            "position": 1,
-            "photo": picture,
-            "zones-TOTAL_FORMS": 0,
-            "zones-INITIAL_FORMS": 0,
-        },
-    )
+    response = garden_add(admin_client, CommunityFactory(), picture)
 
     assert response.status_code == 302
     garden = Garden.objects.get()

@@ -79,9 +79,9 @@ def jpeg_response(stored, *, filename, cache_control):
     or it is gone. The caller decides first who may see it.
 
     From a bucket: a redirect (302) to a URL signed for a minute or so,
-    which nobody may keep (cache_control does not apply to it), so that
-    the picture never passes through Python. The bucket answers 404 for a
-    file that is gone; no request is made to it here.
+    so that the picture never passes through Python; caches keep a public
+    picture's redirect for half that, nobody a private one's. The bucket
+    answers 404 for a file that is gone; no request is made to it here.
     """
     if not stored:
         raise Http404
@@ -94,7 +94,13 @@ def jpeg_response(stored, *, filename, cache_control):
             },
         )
         response = HttpResponseRedirect(url)
-        response["Cache-Control"] = PRIVATE_CACHE
+        # A public picture's redirect may be kept for half the URL's life,
+        # so that whoever follows a kept one still finds the URL valid.
+        response["Cache-Control"] = (
+            f"public, max-age={stored.storage.querystring_expire // 2}"
+            if cache_control == PUBLIC_CACHE
+            else PRIVATE_CACHE
+        )
         return response
     try:
         file = stored.storage.open(stored.name, "rb")
