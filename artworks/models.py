@@ -2,7 +2,6 @@ import re
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -13,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import CleanTextMixin, FieldConstraintsMixin
+from tongyun.lib.storage import StorageAlias
 from tongyun.lib.tokens import new_token  # migrations name artworks.models.new_token
 
 
 def private_storage():
     """Where artwork images live: never served directly (see views.image)."""
-    return storages["artworks"]
+    return StorageAlias("artworks")
 
 
 def image_path(instance, filename):

@@ -13,7 +13,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -26,6 +25,7 @@ from tongyun.lib.errors import refuse
 from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.models import CleanTextMixin, FieldConstraintsMixin
+from tongyun.lib.storage import StorageAlias
 from tongyun.lib.tokens import new_token
 
 # How a suggestion leads to its community (gardens.access): through its
@@ -52,7 +52,7 @@ RESPONSE_DAYS = 7
 
 def private_storage():
     """Where suggestions' photos live: served only by feedback's photo view."""
-    return storages["suggestions"]
+    return StorageAlias("suggestions")
 
 
 def photo_path(instance, filename):

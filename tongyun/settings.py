@@ -243,6 +243,75 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Several hosts: uploads in S3-compatible buckets (django-storages), once
+# S3_BUCKET is set; left empty, the folders above. Staff photos go to
+# S3_BUCKET, which must let anyone read them (their URLs carry no
+# signature). Residents' pictures go to S3_PRIVATE_BUCKET, which nobody may
+# read: the app checks who asks, then redirects to a URL signed for
+# S3_SIGNED_URL_SECONDS. One bucket may hold both under two prefixes, when
+# its policy lets anyone read S3_PUBLIC_PREFIX only.
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    from tongyun.lib.s3 import s3_origins
+
+    _s3 = {
+        "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+        "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env("S3_REGION", default="") or None,
+        "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    if _s3["addressing_style"] not in (None, "path", "virtual"):
+        raise ImproperlyConfigured("S3_ADDRESSING_STYLE must be path or virtual.")
+    _s3_private_bucket = env("S3_PRIVATE_BUCKET", default="") or S3_BUCKET
+    _s3_public_prefix = env("S3_PUBLIC_PREFIX", default="").strip("/")
+    _s3_private_prefix = env("S3_PRIVATE_PREFIX", default="").strip("/")
+    if _s3_private_bucket == S3_BUCKET and (
+        not _s3_private_prefix
+        or not _s3_public_prefix
+        or _s3_private_prefix.startswith(_s3_public_prefix + "/")
+        or _s3_public_prefix.startswith(_s3_private_prefix + "/")
+        or _s3_private_prefix == _s3_public_prefix
+    ):
+        raise ImproperlyConfigured(
+            "S3_PRIVATE_BUCKET must differ from S3_BUCKET, or else "
+            "S3_PUBLIC_PREFIX and S3_PRIVATE_PREFIX must be set and apart."
+        )
+    _s3_custom_domain = env("S3_CUSTOM_DOMAIN", default="") or None
+    _s3_private = {
+        "BACKEND": "tongyun.lib.storage.PrivateS3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": _s3_private_bucket,
+            "location": _s3_private_prefix,
+            "querystring_expire": envnumber("S3_SIGNED_URL_SECONDS", default=60),
+        },
+    }
+    STORAGES |= {
+        "default": {
+            "BACKEND": "tongyun.lib.storage.PublicS3Storage",
+            "OPTIONS": {
+                **_s3,
+                "bucket_name": S3_BUCKET,
+                "location": _s3_public_prefix,
+                "custom_domain": _s3_custom_domain,
+            },
+        },
+        "artworks": _s3_private,
+        "suggestions": _s3_private,
+    }
+    S3_ORIGINS = s3_origins(
+        endpoint_url=_s3["endpoint_url"],
+        bucket_names=[S3_BUCKET, _s3_private_bucket],
+        custom_domain=_s3_custom_domain,
+        region=_s3["region_name"],
+        addressing_style=_s3["addressing_style"],
+    )
+else:
+    S3_ORIGINS = []
 
 
 # --- Uploads ------------------------------------------------------------
@@ -264,7 +333,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Pictures from S3-compatible buckets, when uploads live there.
+    "img-src": [CSP.SELF, "data:", *S3_ORIGINS],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

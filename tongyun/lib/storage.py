@@ -1,9 +1,13 @@
-"""Where files that must not be served by their name live."""
+"""
+Where uploads live: local folders by default, S3-compatible buckets when
+the S3_* settings are set (tongyun.settings); and how private ones are sent.
+"""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404
-from django.utils.functional import cached_property
+from django.core.files.storage import FileSystemStorage, storages
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.utils.functional import LazyObject, cached_property
+from storages.backends.s3 import S3Storage
 
 # How long caches may keep a picture anyone may see, and how a private one
 # is sent: to its viewer only, never kept.
@@ -30,14 +34,74 @@ class PrivateStorage(FileSystemStorage):
             self.__dict__.pop("location", None)
 
 
+class PublicS3Storage(S3Storage):
+    """Staff photos (gardens, zones, species): anyone may fetch their URL."""
+
+    querystring_auth = False
+
+
+class PrivateS3Storage(S3Storage):
+    """
+    Pictures residents send, in a bucket (or prefix) nobody may read
+    without a signature: each app's view checks who may see a file, then
+    sends a URL signed for S3_SIGNED_URL_SECONDS (jpeg_response).
+    """
+
+    serves_by_signed_url = True
+    querystring_auth = True
+
+
+class StorageAlias(LazyObject):
+    """
+    The storage configured under an alias of STORAGES, looked up on each
+    use, for a FileField: Django calls a field's storage callable once, at
+    import, so a field given storages[alias] would keep the backend of that
+    moment even after STORAGES changes (django.test.signals resets the
+    handler, not the fields). A LazyObject passes for the Storage it wraps.
+    """
+
+    def __init__(self, alias):
+        self.__dict__["alias"] = alias
+        super().__init__()
+
+    @property
+    def _wrapped(self):
+        return storages[self.__dict__["alias"]]
+
+    def _setup(self):
+        pass
+
+
 def jpeg_response(stored, *, filename, cache_control):
     """
     The stored JPEG (a FieldFile of private storage) as a response that
     the browser shows, with cache_control; a 404 when there is no file,
     or it is gone. The caller decides first who may see it.
+
+    From a bucket: a redirect (302) to a URL signed for a minute or so,
+    so that the picture never passes through Python; caches keep a public
+    picture's redirect for half that, nobody a private one's. The bucket
+    answers 404 for a file that is gone; no request is made to it here.
     """
     if not stored:
         raise Http404
+    if getattr(stored.storage, "serves_by_signed_url", False):
+        url = stored.storage.url(
+            stored.name,
+            parameters={
+                "ResponseContentType": "image/jpeg",
+                "ResponseContentDisposition": f'inline; filename="{filename}"',
+            },
+        )
+        response = HttpResponseRedirect(url)
+        # A public picture's redirect may be kept for half the URL's life,
+        # so that whoever follows a kept one still finds the URL valid.
+        response["Cache-Control"] = (
+            f"public, max-age={stored.storage.querystring_expire // 2}"
+            if cache_control == PUBLIC_CACHE
+            else PRIVATE_CACHE
+        )
+        return response
     try:
         file = stored.storage.open(stored.name, "rb")
     except FileNotFoundError:
