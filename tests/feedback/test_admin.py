@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from feedback.models import Suggestion
 from tests.factories import (
     CommunityFactory,
     EventFactory,
@@ -139,10 +140,15 @@ def test_the_outcome_pickers_offer_only_the_staff_members_events(alice, own_gard
     assert [int(r["id"]) for r in response.json()["results"]] == [own.pk]
 
 
-def test_community_staff_cannot_add_suggestions(alice):
-    response = alice.get(reverse("admin:feedback_suggestion_add"))
+def test_community_staff_cannot_add_suggestions(alice, own_garden):
+    url = reverse("admin:feedback_suggestion_add")
+    data = {"category": "plants", "garden": own_garden.pk, "text": "冒名的建议"}
 
-    assert response.status_code == 403
+    page = alice.get(url)
+    sent = alice.post(url, data)
+
+    assert (page.status_code, sent.status_code) == (403, 403)
+    assert not Suggestion.objects.exists()
 
 
 # --- Actions -------------------------------------------------------------------

@@ -297,6 +297,9 @@ def test_photo_of_an_unanswered_suggestion_is_hidden_from_the_public(
     wrong = client.get(with_photo.get_photo_url() + "?token=wrong")
 
     assert (response.status_code, wrong.status_code) == (404, 404)
+    for refused in (response, wrong):
+        assert not refused["Content-Type"].startswith("image/")
+        assert b"\xff\xd8\xff" not in refused.content  # no JPEG in the answer
 
 
 @pytest.mark.parametrize("status", ["accepted", "done"])

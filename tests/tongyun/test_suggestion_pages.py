@@ -168,11 +168,12 @@ def test_status_page_shows_the_suggestion_masked_phone_and_reply(client):
 
 
 def test_status_page_of_a_wrong_token_is_a_404(client):
-    SuggestionFactory()
+    suggestion = SuggestionFactory(text="只给持链接的人看的建议")
 
     response = client.get(reverse("feedback:status", args=["not-the-token"]))
 
     assert response.status_code == 404
+    assert suggestion.text not in response.content.decode()
 
 
 @pytest.mark.parametrize("outcome_count", [1, 3])
