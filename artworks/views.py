@@ -15,6 +15,7 @@ from gardens.access import reaches
 from tongyun.lib import history
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
+from tongyun.lib.pagecache import cached_page
 from tongyun.lib.pages import page_context
 from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
 
@@ -36,6 +37,7 @@ def _theme(call):
 
 
 @require_safe
+@cached_page("artworks")
 def gallery(request):
     """
     Approved and featured works, featured first, 12 a page, by category.
@@ -72,6 +74,7 @@ def may_preview(user, artwork):
 
 
 @require_safe
+@cached_page("artworks")
 def artwork_detail(request, pk):
     """
     One work. Anyone sees approved and featured works; staff who may view

@@ -32,6 +32,7 @@ from gardens.access import reaches
 from tongyun.lib import history, phones
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
+from tongyun.lib.pagecache import cached_page
 from tongyun.lib.pages import page_context
 
 from . import services
@@ -57,6 +58,7 @@ def public_events():
 
 
 @require_safe
+@cached_page("events", "gardens")
 def event_list(request):
     """
     Events still to come, soonest first, with their seats; then past ones,
@@ -352,6 +354,7 @@ def check_in(request, code):
 
 
 @require_safe
+@cached_page("events", "gardens")
 def event_ics(request, slug):
     """
     The event as an iCalendar file, its times in the gardens' time zone.

@@ -10,17 +10,20 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from tongyun.lib.dates import today
+from tongyun.lib.pagecache import cached_page
 
 from .models import MONTHS, Garden, Species
 
 
 @require_safe
+@cached_page("gardens")
 def garden_list(request):
     ctx = {"gardens": Garden.objects.for_cards()}
     return render(request, "gardens/garden_list.html", ctx)
 
 
 @require_safe
+@cached_page("gardens")
 def bloom_calendar(request):
     ctx = {
         "species_list": Species.objects.all(),

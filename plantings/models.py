@@ -11,6 +11,7 @@ from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.images import PhotoField
 from tongyun.lib.models import CleanTextMixin
+from tongyun.lib.pagecache import changed
 from tongyun.lib.queries import sum_of
 
 
@@ -326,9 +327,13 @@ class Planting(CleanTextMixin, models.Model):
         planted once, and staff may correct it.
         """
         super().save(**kwargs)
-        Zone.objects.filter(pk=self.zone_id).exclude(state=Zone.State.PLANTED).update(
-            state=Zone.State.PLANTED
+        marked = (
+            Zone.objects.filter(pk=self.zone_id)
+            .exclude(state=Zone.State.PLANTED)
+            .update(state=Zone.State.PLANTED)
         )
+        if marked:
+            changed(Zone)  # the gardens' pages show the zone's state
 
     @property
     def donor(self):

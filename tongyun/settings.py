@@ -124,6 +124,10 @@ MIDDLEWARE = [
     # through here; checked here, it would fail before any header was set.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for browsers that take gzip (most pages shrink to a
+    # fifth). After WhiteNoise, which answers static files compressed
+    # already; Django's version pads each answer (against BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,6 +208,18 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     CACHES["default"]["BACKEND"] = "tongyun.lib.cache.DatabaseCache"
     # Django culls a third of the entries past 300, rate-limit counts too.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+
+# Anonymous visitors' pages (tongyun.lib.pagecache), kept beside the counts
+# but apart from them, so that pages crowding the cache never cull a count:
+# their own table on one machine, their own key prefix in Redis. Kept at
+# most PAGE_CACHE_SECONDS, and dropped sooner by any write to what they
+# show; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = envnumber("PAGE_CACHE_SECONDS", default=60)
+CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
+if CACHES["default"]["BACKEND"] == "tongyun.lib.cache.DatabaseCache":
+    CACHES["pages"].update(
+        LOCATION="tongyun_page_cache", OPTIONS={"MAX_ENTRIES": 20_000}
+    )
 
 
 # --- Internationalisation ----------------------------------------------

@@ -17,7 +17,17 @@ ADMIN_REQUIRE_2FA = False
 # whatever CACHE_URL says: the tests that need a cache shared between
 # processes (tests/tongyun/test_limits_shared.py) start processes with their
 # own.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+    },
+}
+# The page cache off: a test that renders a page, changes rows inside its
+# transaction (which never commits, so bumps nothing) and renders again
+# must see the change. tests/tongyun/test_page_cache.py turns it on.
+PAGE_CACHE_SECONDS = 0
 # Tests see the app as reached directly unless they say otherwise.
 TRUSTED_PROXY_COUNT = 0
 # Tests talk plain http (the test client, the live server, gunicorn started

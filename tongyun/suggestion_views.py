@@ -21,6 +21,7 @@ from gardens.models import Garden
 
 from .lib.forms import refuse_over_rate_limit
 from .lib.limits import Limit, too_many_attempts
+from .lib.pagecache import cached_page
 from .lib.pages import page_context
 from .lib.phones import mask
 from .models import SuggestionOutcome
@@ -37,6 +38,7 @@ def with_outcomes(suggestions):
 
 
 @require_safe
+@cached_page("feedback", "tongyun", "gardens", "plantings", "events")
 def suggestion_board(request):
     """
     Residents' suggestions with the staff's replies, newest first, ten a

@@ -39,6 +39,7 @@ from .lib import db
 from .lib.dates import today
 from .lib.forms import refuse_over_rate_limit
 from .lib.limits import Limit, too_many_attempts
+from .lib.pagecache import cached_page
 from .lib.phones import mask
 
 LATEST_OBSERVATIONS = 4
@@ -63,6 +64,7 @@ def _latest_artworks():
 
 
 @require_safe
+@cached_page("gardens", "plantings", "events", "artworks")
 def home(request):
     day = today()
     blooming = list(ledger.in_bloom(Species.objects.all(), day))
@@ -88,6 +90,7 @@ def home(request):
 
 
 @require_safe
+@cached_page("gardens", "plantings", "events")
 def garden_detail(request, slug):
     gardens = (
         Garden.objects.select_related("community")
@@ -110,6 +113,7 @@ def garden_detail(request, slug):
 
 
 @require_safe
+@cached_page("gardens", "plantings")
 def zone_detail(request, slug, code):
     zones = Zone.objects.select_related("garden__community")
     zone = get_object_or_404(zones, garden__slug=slug, code=code)
@@ -126,6 +130,7 @@ def zone_detail(request, slug, code):
 
 
 @require_safe
+@cached_page("gardens", "plantings")
 def species_detail(request, slug):
     day = today()
     signals = ledger.with_bloom_signals(Species.objects.all(), day.year)
@@ -148,6 +153,7 @@ def species_detail(request, slug):
 
 
 @require_safe
+@cached_page("events", "gardens", "plantings")
 def event_detail(request, slug):
     """
     The event page with its sign-up form; once the day is over, what it
@@ -311,6 +317,7 @@ def _check_code(request, state, over_limit):
 
 
 @require_safe
+@cached_page("gardens", "plantings", "events", "artworks", "feedback")
 def dashboard(request):
     """
     The programme dashboard (绿色幸福指数): figures only, no personal data.

@@ -6,7 +6,8 @@ A model's `history = HistoricalRecords(...)` records each save() and
 delete(), with the staff member of the request (HistoryRequestMiddleware).
 Writes that skip save() (QuerySet.update(), bulk_update(), bulk_create())
 go through record_changes(), bulk_update() or bulk_create() here instead,
-so that the next recorded change is never blamed for theirs.
+so that the next recorded change is never blamed for theirs, and so that
+the pages showing them leave the page cache (tongyun.lib.pagecache).
 
 A change made on a public page or by a command records no staff member but
 a reason: by_visitor(reason) and because(reason) wrap it. Reasons are
@@ -26,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import models as simple_history
 from simple_history import signals as simple_history_signals
 from simple_history import utils
+
+from . import pagecache
 
 # The reason given to changes recorded inside because() or by_visitor().
 _reason = contextvars.ContextVar("history_reason", default=None)
@@ -81,20 +84,24 @@ def bulk_update(objs, model, fields, *, reason=None, user=None):
     member). objs must be whole rows: their history is written from them.
     Returns how many rows were updated.
     """
-    return utils.bulk_update_with_history(
+    updated = utils.bulk_update_with_history(
         objs,
         model,
         fields,
         default_user=user,
         default_change_reason=reason or _reason.get(),
     )
+    pagecache.changed(model)
+    return updated
 
 
 def bulk_create(objs, model):
     """model.objects.bulk_create(objs), each new row recorded. Returns them."""
-    return utils.bulk_create_with_history(
+    created = utils.bulk_create_with_history(
         list(objs), model, default_change_reason=_reason.get()
     )
+    pagecache.changed(model)
+    return created
 
 
 def record_changes(model, rows, *, reason=None):
@@ -107,6 +114,7 @@ def record_changes(model, rows, *, reason=None):
         utils.get_history_manager_for_model(model).bulk_history_create(
             rows, update=True, default_change_reason=reason or _reason.get()
         )
+        pagecache.changed(model)
 
 
 # erase_history(): keep the first character of a name, as "张*".

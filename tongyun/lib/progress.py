@@ -3,6 +3,8 @@
 import sys
 import time
 
+from . import pagecache
+
 BATCH = 2000
 
 
@@ -64,4 +66,5 @@ def bulk_insert(model, rows, *, progress, label, total=None):
         model.objects.bulk_create(batch)
         progress.advance(len(batch))
     progress.finish()
+    pagecache.changed(model)  # bulk_create() sends no signal
     return rows
