@@ -215,6 +215,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 # most PAGE_CACHE_SECONDS, and dropped sooner by any write to what they
 # show; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = envnumber("PAGE_CACHE_SECONDS", default=60)
+# The apps whose rows kept pages show: a write to one, in any process (a
+# page, the admin, a command, the task worker), drops the pages that follow it.
+PAGE_CACHE_APPS = ["gardens", "plantings", "events", "artworks", "feedback", "tongyun"]
 CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
 if CACHES["default"]["BACKEND"] == "tongyun.lib.cache.DatabaseCache":
     CACHES["pages"].update(

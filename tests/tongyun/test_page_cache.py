@@ -12,6 +12,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -331,3 +332,17 @@ def test_a_kept_page_compressed_in_pieces_is_one_valid_gzip_with_the_token():
     plain = visitor().get(url).content.decode()
     assert TOKEN.sub("", plain) == TOKEN.sub("", html)
     assert len(token) == 64
+
+
+def test_a_page_may_only_follow_apps_whose_writes_bump():
+    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_APPS"):
+        pagecache.cached_page("sessions")
+
+
+@committing
+def test_a_write_outside_any_page_bumps_its_apps(monkeypatch):
+    # As the task worker or a scheduled command writes: no request, no view.
+    bumped = []
+    monkeypatch.setattr(pagecache, "bump", lambda *topics: bumped.append(topics))
+    SuggestionFactory()
+    assert {topic for topics in bumped for topic in topics} >= {"feedback", "gardens"}

@@ -49,6 +49,7 @@ import zlib
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import signals
 from django.http import HttpResponse
@@ -82,8 +83,6 @@ _NOT_KEPT = {
     "content-length",
     "content-language",
 }
-# The apps whose writes bump a version: those some cached page shows.
-_topics = set()
 
 
 def _seconds():
@@ -132,7 +131,11 @@ def cached_page(*topics):
     cache, kept until a write to one of the apps named (their labels)
     commits. See the module's docstring for what is never cached.
     """
-    _topics.update(topics)
+    unknown = set(topics) - set(settings.PAGE_CACHE_APPS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"Pages can only follow the apps of PAGE_CACHE_APPS, not {unknown}."
+        )
     topics = tuple(sorted(topics))
 
     def decorator(view):
@@ -300,7 +303,6 @@ def _answer(request, kept, how):
 
 def bump(*topics):
     """Give each topic a new version: its kept pages are never served again."""
-    topics = [topic for topic in topics if topic in _topics]
     if not topics or not _seconds():
         return
     try:
@@ -329,7 +331,7 @@ def changed(model, using=None):
     transaction, however many rows.
     """
     topic = model._meta.app_label
-    if topic not in _topics or not _seconds():
+    if topic not in settings.PAGE_CACHE_APPS or not _seconds():
         return
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
