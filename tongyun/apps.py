@@ -15,12 +15,14 @@ class TongyunConfig(AppConfig):
         from . import services
         from .lib import checks as deployment_checks  # noqa: F401 (registers them)
         from .lib.limits import check_shared_cache
+        from .lib.pagecache import check_page_cache
         from .lib.signals import personal_data_exported
 
         personal_data_exported.connect(
             services.record_export, dispatch_uid="tongyun.record_export"
         )
         checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
+        checks.register(check_page_cache, checks.Tags.caches, deploy=True)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

@@ -346,3 +346,19 @@ def test_a_write_outside_any_page_bumps_its_apps(monkeypatch):
     monkeypatch.setattr(pagecache, "bump", lambda *topics: bumped.append(topics))
     SuggestionFactory()
     assert {topic for topics in bumped for topic in topics} >= {"feedback", "gardens"}
+
+
+def test_deploy_check_warns_of_pages_kept_in_one_process_alone(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "tongyun.lib.cache.DatabaseCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    alone = pagecache.check_page_cache(None)
+    settings.PAGE_CACHE_SECONDS = 0
+    off = pagecache.check_page_cache(None)
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.CACHES["pages"] = {"BACKEND": "tongyun.lib.cache.DatabaseCache"}
+    shared = pagecache.check_page_cache(None)
+
+    assert [warning.id for warning in alone] == ["tongyun.W002"]
+    assert off == shared == []

@@ -48,6 +48,7 @@ import zlib
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import checks
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -64,6 +65,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from .dates import today
+from .limits import UNSHARED_CACHES
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,27 @@ _NOT_KEPT = {
     "content-length",
     "content-language",
 }
+
+
+def check_page_cache(app_configs, **kwargs):
+    """
+    `check --deploy`: kept pages need a cache every app process shares; in
+    one process's memory, a change made through one gunicorn worker would
+    leave the others serving the old page until it expires.
+    """
+    backend = settings.CACHES[ALIAS]["BACKEND"]
+    if not settings.PAGE_CACHE_SECONDS or backend not in UNSHARED_CACHES:
+        return []
+    return [
+        checks.Warning(
+            "Public pages are kept in a cache that the app's processes do not "
+            "share: a change would not reach the pages of the others.",
+            hint="Set CACHE_URL to dbcache://tongyun_cache on one machine, or "
+            "to redis://… for several; or PAGE_CACHE_SECONDS=0.",
+            obj=backend,
+            id="tongyun.W002",
+        )
+    ]
 
 
 def _seconds():
