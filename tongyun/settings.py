@@ -209,6 +209,13 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     # Django culls a third of the entries past 300, rate-limit counts too.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering costs a page a second at most, not a hung
+    # worker: the rate limits and the page cache then do without it.
+    _redis = CACHES["default"].setdefault("OPTIONS", {})
+    _redis.setdefault("socket_connect_timeout", 1)
+    _redis.setdefault("socket_timeout", 1)
+
 # Anonymous visitors' pages (tongyun.lib.pagecache), kept beside the counts
 # but apart from them, so that pages crowding the cache never cull a count:
 # their own table on one machine, their own key prefix in Redis. Kept at

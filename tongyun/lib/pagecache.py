@@ -183,25 +183,27 @@ def _serve(request, topics, view, args, kwargs):
     version_keys = [_version_key(topic) for topic in topics]
     try:
         found = cache.get_many([key, *version_keys])
+        versions = [found.get(version_key) for version_key in version_keys]
+        kept = found.get(key)
+        if kept is not None and None not in versions and kept["versions"] == versions:
+            return _answer(request, kept, "hit")
+        if None in versions:
+            # Before rendering: a version given after it could already be
+            # one a write made after the page read its rows.
+            versions = _start_versions(cache, version_keys, versions)
     except Exception:
-        logger.warning("The page cache is out of reach; rendering.", exc_info=True)
+        _out_of_reach("rendering")
         return view(request, *args, **kwargs)
-    versions = [found.get(version_key) for version_key in version_keys]
-    kept = found.get(key)
-    if kept is not None and None not in versions and kept["versions"] == versions:
-        return _answer(request, kept, "hit")
 
     response = view(request, *args, **kwargs)
     if not _may_keep(response):
         response[HEADER] = "bypass"
         return response
     try:
-        if None in versions:
-            versions = _start_versions(cache, version_keys, versions)
         kept = _kept(response, versions)
         cache.set(key, kept, _seconds())
     except Exception:
-        logger.warning("The page cache is out of reach; not kept.", exc_info=True)
+        _out_of_reach("not kept")
         response[HEADER] = "bypass"
         return response
     # The visitor gets the page as rendered, only with the headers of a kept
@@ -217,6 +219,19 @@ def _serve(request, topics, view, args, kwargs):
     if conditional is not response:
         conditional[HEADER] = "miss"
     return conditional
+
+
+_last_warned = 0.0
+
+
+def _out_of_reach(what):
+    """Log the cache failing, at most once every ten seconds per process: a
+    cache gone for a minute must not flood the log with a line per page."""
+    global _last_warned
+    now = time.monotonic()
+    if now - _last_warned >= 10:
+        _last_warned = now
+        logger.warning("The page cache is out of reach; %s.", what, exc_info=True)
 
 
 def _start_versions(cache, version_keys, versions):
