@@ -146,10 +146,12 @@ def multipart(fields, files):
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def redis_or_skip():
+def redis_or_skip(url=REDIS_URL):
+    """A client of the Redis database url; the test skips without Redis,
+    unless CI is set."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    client = redis.Redis.from_url(url, socket_timeout=5)
     try:
         client.ping()
     except redis.ConnectionError:

@@ -19,6 +19,7 @@ from PIL import Image
 from artworks.models import Artwork
 from events.models import Signup
 from feedback.models import Suggestion
+from tests.artworks.test_forms import FILLED_IN
 from tests.factories import CallFactory, EventFactory, GardenFactory
 from tests.hosts import Browser
 from tests.threads import run_together
@@ -36,13 +37,8 @@ def jpeg_bytes(size=(1200, 900)):
 def sign_up(host, event, n):
     """A new person signs up for event through host: the answer's status."""
     page = f"{host}/events/{event.slug}/"
-    data = {
-        "name": "王秀英",
-        "phone": f"1390013{n:04d}",
-        "headcount": "1",
-        "consent": "on",
-        "website": "",
-    }
+    data = {"name": "王秀英", "phone": f"1390013{n:04d}", "headcount": "1"}
+    data |= {"consent": "on", "website": ""}
     return Browser().post_form(page, f"{page}signup/", data).status
 
 
@@ -148,22 +144,11 @@ def test_a_work_uploaded_through_one_host_is_served_by_the_other_from_s3(
     call = CallFactory()
     first, second = two_hosts.urls
     picture = jpeg_bytes()
-    data = {
-        "title": "晨光牡丹",
-        "artist_name": "王秀英",
-        "category": "painting",
-        "description": "清晨的牡丹园。",
-        "community": "牡丹园社区",
-        "class_name": "",
-        "phone": "138 0013 8000",
-        "consent": "on",
-        "website": "",
-    }
 
     sent = Browser().post_form(
         f"{first}/artworks/submit/",
         f"{first}/artworks/submit/",
-        data,
+        FILLED_IN,
         files={"image": ("peony.jpg", picture, "image/jpeg")},
     )
     artwork = Artwork.objects.get(call=call)
