@@ -9,10 +9,11 @@ PORT ?= 8000
 SCALE ?= 100
 
 .DEFAULT_GOAL := help
-.PHONY: help python-version run serve test fmt lint messages check bench bench-uploads bench-labels bench-dashboard seed-bench screenshots clean
+.PHONY: help python-version run serve two-hosts test fmt lint messages check bench bench-uploads bench-labels bench-dashboard seed-bench screenshots clean
 
 help:
 	@echo "make run       set up and serve the demo site at http://$(HOST):$(PORT)"
+	@echo "make two-hosts two app hosts on one machine (PostgreSQL DATABASE_URL, Redis, S3)"
 	@echo "make test      install and run the whole test suite"
 	@echo "make check     migrations, translations, lint and tests"
 	@echo "make fmt       format the code"
@@ -56,6 +57,12 @@ run: $(VENV)/.runtime .env
 	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"
 	@# gunicorn, and the worker that sends messages, stopped together.
 	deploy/serve-local.sh $(BIN) $(HOST):$(PORT)
+
+# Several hosts on one machine (docs/DEPLOY.md section 11): gunicorn on
+# ports 8001 and 8002, one PostgreSQL (DATABASE_URL), one Redis (CACHE_URL),
+# a moto S3 server unless S3_BUCKET is set, and one task worker.
+two-hosts: $(VENV)/.dev .env
+	deploy/two-hosts.sh $(BIN)
 
 test: $(VENV)/.dev .env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -12,6 +12,7 @@ site served over plain http://127.0.0.1.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -261,6 +262,20 @@ SERVE_MEDIA = env("SERVE_MEDIA")
 # Artwork images are private until approved: they live outside MEDIA_ROOT and
 # are served by artworks.views.image, which checks who may see them.
 PRIVATE_MEDIA_ROOT = BASE_DIR / env("PRIVATE_MEDIA_ROOT", default="private-media")
+# Behind nginx, the app checks who may see a private picture, then answers
+# with an empty body and X-Accel-Redirect: this prefix and the file's name,
+# which nginx serves from an `internal` location aliasing PRIVATE_MEDIA_ROOT
+# (deploy/nginx/tongyun.conf), so no worker is held while a phone downloads.
+# Empty (the default, `make run`): the app sends the file itself. Unused
+# with S3_BUCKET, whose pictures go out as signed URLs.
+PRIVATE_MEDIA_ACCEL_REDIRECT = env("PRIVATE_MEDIA_ACCEL_REDIRECT", default="")
+if PRIVATE_MEDIA_ACCEL_REDIRECT and not re.fullmatch(
+    r"(/[A-Za-z0-9_-]+)+/", PRIVATE_MEDIA_ACCEL_REDIRECT
+):
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ACCEL_REDIRECT must be a path that starts and ends "
+        "with /, such as /_private/, or empty."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "artworks": {"BACKEND": "tongyun.lib.storage.PrivateStorage"},

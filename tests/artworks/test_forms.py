@@ -44,19 +44,22 @@ def photo(name="peony.jpg", size=(800, 600), image_format="JPEG"):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
 
 
+# The submission form's fields as a person fills them in, the image aside.
+FILLED_IN = {
+    "title": TYPED_TITLE,
+    "artist_name": "王秀英",
+    "category": "painting",
+    "description": "清晨的牡丹园。",
+    "community": "牡丹园社区",
+    "class_name": "",
+    "phone": "138 0013 8000",
+    "consent": "on",
+    "website": "",
+}
+
+
 def submit(client, **fields):
-    data = {
-        "title": TYPED_TITLE,
-        "artist_name": "王秀英",
-        "category": "painting",
-        "description": "清晨的牡丹园。",
-        "community": "牡丹园社区",
-        "class_name": "",
-        "phone": "138 0013 8000",
-        "consent": "on",
-        "website": "",
-    }
-    data |= fields
+    data = FILLED_IN | fields
     data.setdefault("image", photo())
     return client.post(reverse("artworks:submit"), data)
 

@@ -1,5 +1,9 @@
 import pytest
 
+from tests.hosts import (  # noqa: F401 (fixtures of the tests that run two hosts)
+    two_hosts,
+    two_hosts_started,
+)
 from tests.senders import CapturingSender
 from tests.servers import (  # noqa: F401 (fixtures of the tests that run the site)
     prepared_site,

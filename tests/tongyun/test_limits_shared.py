@@ -23,6 +23,7 @@ from django.db import connection
 
 from events.models import Signup
 from tests.factories import EventFactory
+from tests.hosts import redis_or_skip
 from tests.threads import wait_until
 from tests.tongyun.test_lockout import NoRedirects, answers, free_port
 
@@ -112,15 +113,7 @@ def shared_database(tmp_path, settings):
 @pytest.fixture
 def redis_db():
     """This suite's Redis database 12, emptied before and after."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    client = redis_or_skip(REDIS_URL)
     client.flushdb()
     yield REDIS_URL
     client.flushdb()

@@ -15,6 +15,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 
@@ -132,19 +133,25 @@ def ask(connection, method, path, body=None, headers=None):
     return response.status, response.headers, response.read()
 
 
-MAKE_SIGNUP = """
-from tests.factories import SignupFactory
+MAKE_DATA = """
+from tests.factories import ArtworkFactory, SignupFactory
 print(SignupFactory(phone="+8613800138000").token)
+artwork = ArtworkFactory(status="pending")
+print(artwork.pk, artwork.token, artwork.image.name)
 """
 
 
 @pytest.fixture
 def behind_nginx(nginx, site, tmp_path):
-    """gunicorn on the production settings behind nginx on free ports:
-    (https port, http port, nginx's access log, gunicorn's access log,
-    a ticket's token)."""
+    """gunicorn on the production settings behind nginx on free ports,
+    private pictures sent by nginx (PRIVATE_MEDIA_ACCEL_REDIRECT): https
+    and http ports, nginx's logs folder, gunicorn's access log, a ticket's
+    token, and a pending work (pk, token, its display image's path)."""
+    private_media = tmp_path / "nginx/srv/private-media"
     env = {
         **site,
+        "PRIVATE_MEDIA_ROOT": str(private_media),
+        "PRIVATE_MEDIA_ACCEL_REDIRECT": "/_private/",
         "LOCAL_MODE": "false",
         "TRUSTED_PROXY": "true",
         "MAIL_BACKEND": "none",
@@ -152,7 +159,10 @@ def behind_nginx(nginx, site, tmp_path):
         # 127.0.0.1 for the harness, which asks gunicorn's /healthz directly.
         "ALLOWED_HOSTS": f"{HOST},127.0.0.1",
     }
-    token = manage(env, code=MAKE_SIGNUP).strip()
+    token, work = manage(env, code=MAKE_DATA).strip().splitlines()
+    pk, work_token, name = work.split()
+    artwork = SimpleNamespace(pk=pk, token=work_token, name=name)
+    artwork.image = private_media / name
     https_port, http_port = free_port(), free_port()
     with gunicorn(env, tmp_path) as (url, app_log, _):
         app_port = int(url.rsplit(":", 1)[1])
@@ -168,7 +178,14 @@ def behind_nginx(nginx, site, tmp_path):
             )
         try:
             wait_until(lambda: listening(https_port, process, output), what="nginx")
-            yield https_port, http_port, main.parent / "logs", app_log, token
+            yield SimpleNamespace(
+                https_port=https_port,
+                http_port=http_port,
+                logs=main.parent / "logs",
+                app_log=app_log,
+                token=token,
+                artwork=artwork,
+            )
         finally:
             process.terminate()
             try:
@@ -189,7 +206,12 @@ def listening(port, process, output):
 
 
 def test_the_site_behind_nginx_is_https_only_and_logs_no_token(behind_nginx):
-    https_port, http_port, logs, app_log, token = behind_nginx
+    https_port, http_port, token = (
+        behind_nginx.https_port,
+        behind_nginx.http_port,
+        behind_nginx.token,
+    )
+    logs, app_log = behind_nginx.logs, behind_nginx.app_log
     ticket = f"/signups/{token}/"
     site = Tls(https_port)
     plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
@@ -222,3 +244,39 @@ def test_the_site_behind_nginx_is_https_only_and_logs_no_token(behind_nginx):
     assert token not in nginx_log
     assert token not in (logs / "tongyun.error.log").read_text()
     assert token not in app_log.read_text()
+
+
+def test_nginx_sends_private_pictures_the_app_allows_and_no_others(behind_nginx):
+    artwork = behind_nginx.artwork
+    image = f"/artworks/{artwork.pk}/display.jpg"
+    site = Tls(behind_nginx.https_port)
+
+    allowed = ask(site, "GET", f"{image}?token={artwork.token}")
+    no_token = ask(site, "GET", image)
+    wrong_token = ask(site, "GET", f"{image}?token=not-{artwork.token}")
+    direct = ask(site, "GET", f"/_private/{artwork.name}")
+    # A client's own X-Accel-Redirect is only a request header: no effect.
+    forged = ask(site, "GET", image, headers={"X-Accel-Redirect": "/_private/"})
+    site.close()
+
+    status, headers, body = allowed
+    assert status == 200
+    assert body == artwork.image.read_bytes()
+    assert body.startswith(b"\xff\xd8")
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["Cache-Control"] == "private, no-store"
+    assert headers["Content-Disposition"] == (
+        f'inline; filename="artwork-{artwork.pk}-display.jpg"'
+    )
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "X-Accel-Redirect" not in headers
+    for refused in (no_token, wrong_token, direct, forged):
+        assert refused[0] == 404
+        assert b"\xff\xd8\xff" not in refused[2]
+    # The picture did not pass through gunicorn: it answered with no body.
+    wait_until(lambda: "display.jpg" in behind_nginx.app_log.read_text())
+    assert re.search(
+        r'"GET /artworks/\d+/display\.jpg\S* HTTP/1\.[01]" 200 0 ',
+        behind_nginx.app_log.read_text(),
+    )

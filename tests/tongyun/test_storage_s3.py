@@ -217,6 +217,18 @@ def test_pending_work_is_redirected_for_its_token_holder(client, s3):
     assert fetch(signed)[0] == 200
 
 
+def test_with_s3_the_accel_redirect_setting_changes_nothing(client, s3, settings):
+    settings.PRIVATE_MEDIA_ACCEL_REDIRECT = "/_private/"
+    artwork = ArtworkFactory(status="pending")
+    url = reverse("artworks:image", args=[artwork.pk, "display"])
+
+    response = client.get(url, {"token": artwork.token})
+
+    assert "X-Accel-Redirect" not in response
+    signed = assert_signed_redirect(response, s3, artwork.image.name)
+    assert fetch(signed)[0] == 200
+
+
 def test_suggestion_photo_lands_in_the_private_bucket_and_stays_private(client, s3):
     response = send(client, photo=jpeg())
 

@@ -3,9 +3,11 @@ Where uploads live: local folders by default, S3-compatible buckets when
 the S3_* settings are set (tongyun.settings); and how private ones are sent.
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.functional import LazyObject, cached_property
 from storages.backends.s3 import S3Storage
 
@@ -78,6 +80,12 @@ def jpeg_response(stored, *, filename, cache_control):
     the browser shows, with cache_control; a 404 when there is no file,
     or it is gone. The caller decides first who may see it.
 
+    On local disk behind nginx (PRIVATE_MEDIA_ACCEL_REDIRECT set): an
+    empty 200 whose X-Accel-Redirect names the file under that prefix;
+    nginx sends the file from its internal location, keeping this answer's
+    Content-Type, Content-Disposition and Cache-Control, and answers 404
+    itself for a file that is gone. The file is not opened here.
+
     From a bucket: a redirect (302) to a URL signed for a minute or so,
     so that the picture never passes through Python; caches keep a public
     picture's redirect for half that, nobody a private one's. The bucket
@@ -101,6 +109,13 @@ def jpeg_response(stored, *, filename, cache_control):
             if cache_control == PUBLIC_CACHE
             else PRIVATE_CACHE
         )
+        return response
+    prefix = settings.PRIVATE_MEDIA_ACCEL_REDIRECT
+    if prefix and isinstance(stored.storage, PrivateStorage):
+        response = HttpResponse(content_type="image/jpeg")
+        response["X-Accel-Redirect"] = prefix + quote(stored.name)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["Cache-Control"] = cache_control
         return response
     try:
         file = stored.storage.open(stored.name, "rb")
