@@ -181,3 +181,32 @@ def test_both_hosts_answer_from_the_one_database(two_hosts, index):
 
     assert page.status == 200
     assert "通运街道义务植树日" in page.text
+
+
+def test_a_page_kept_by_one_host_is_served_by_both_until_either_changes_it(
+    two_hosts,
+):
+    event = EventFactory(capacity=SEATS)
+    first, second = two_hosts.urls
+    page = f"/events/{event.slug}/"
+    english = {"Accept-Language": "en"}
+    resident = Browser()
+
+    kept = resident.get(first + page, headers=english)
+    shared = resident.get(second + page, headers=english)
+    unchanged = resident.get(
+        second + page, headers=english | {"If-None-Match": kept.headers["ETag"]}
+    )
+    signed_up = sign_up(second, event, 1)  # its form from the kept page
+    after = Browser().get(first + page, headers=english)
+    listed = Browser().get(first + "/events/", headers=english)
+
+    assert kept.headers["X-Page-Cache"] == "miss"
+    assert shared.headers["X-Page-Cache"] == "hit"
+    assert f"{SEATS} of {SEATS} seats left" in shared.text
+    assert unchanged.status == 304
+    assert signed_up == 303
+    assert Signup.objects.get(event=event).status == Signup.Status.CONFIRMED
+    assert after.headers["X-Page-Cache"] == "miss"
+    assert f"{SEATS - 1} of {SEATS} seats left" in after.text
+    assert f"{SEATS - 1} of {SEATS} seats left" in listed.text

@@ -22,7 +22,7 @@ blooms) and what a bump lost to a cache outage leaves.
 What is never cached: anything but GET and HEAD; visitors with a session
 (staff, a resident finding their sign-ups) or a message waiting; answers
 other than 200, with cookies of their own or marked private or no-store.
-Each page is kept per host, path with query, language and day.
+Each page is kept per path with query, language and day, for every host.
 
 Every page carries the language form's CSRF token, which belongs to one
 browser: the kept copy holds a placeholder instead, and each visitor gets
@@ -117,9 +117,10 @@ def _version_key(topic):
 
 
 def _page_key(request):
+    # Not the host: pages name none (links in messages use SITE_URL), and
+    # every app host behind the balancer must find what another kept.
     place = "|".join(
         (
-            request.get_host(),
             request.get_full_path(),
             get_language() or "",
             today().isoformat(),
