@@ -265,34 +265,72 @@ def by_donor():
     )
 
 
-def from_no_donation():
+def from_no_donation(gardens):
     """
     What was planted from no recorded donation (a planting without an
     allocation: the planting day's own seedlings, residents' plants): planted
-    (Plants) and lost, a dict. Two queries.
+    (Plants) and lost, a dict, added up from by_garden() rows. No query.
     """
+    gardens = list(gardens)
     return {
-        "planted": total_planted(allocation__isnull=True),
-        "lost": total_lost(planting__allocation__isnull=True),
+        "planted": Plants(
+            sum(g.unallocated for g in gardens),
+            any(g.unallocated_is_floor for g in gardens),
+        ),
+        "lost": sum(g.unallocated_lost for g in gardens),
     }
 
 
-def by_garden():
+def totals_of(gardens):
     """
-    Each garden in its listed order, annotated with allocated (plants of
-    gifts sent to its zones), planted and planted_is_floor, lost and
-    surviving. One query.
+    All planted (Plants) and all lost, added up from by_garden() rows: every
+    planting lies in a zone of a garden and every loss names its planting,
+    so these are total_planted() and total_lost() without a query of their
+    own.
+    """
+    gardens = list(gardens)
+    planted = Plants(
+        sum(g.planted for g in gardens), any(g.planted_is_floor for g in gardens)
+    )
+    return planted, sum(g.lost for g in gardens)
+
+
+def given_of(donors):
+    """
+    Every gift added up from by_donor() rows, as Plants, and how many donors
+    gave: total_given() without a query of its own.
+    """
+    donors = list(donors)
+    given = Plants(sum(d.given for d in donors), any(d.given_is_floor for d in donors))
+    return given, len(donors)
+
+
+def by_garden(gardens=None):
+    """
+    Each garden (of the gardens queryset, default all) in its listed order,
+    annotated with allocated (plants of gifts sent to its zones), planted
+    and planted_is_floor, lost and surviving, and the same of plantings from
+    no donation: unallocated, unallocated_is_floor, unallocated_lost. One
+    query (with the annotations the queryset brings).
     """
     garden = OuterRef("pk")
+    plantings = Planting.objects.filter(zone__garden=garden)
     losses = Observation.objects.filter(
         kind=Observation.Kind.LOSS, planting__zone__garden=garden
     )
+    unallocated = plantings.filter(allocation__isnull=True)
+    gardens = Garden.objects.all() if gardens is None else gardens
     return (
-        Garden.objects.annotate(
+        gardens.annotate(
             allocated=sum_of(
                 Allocation.objects.filter(zone__garden=garden), "quantity"
             ),
-            **_figures(Planting.objects.filter(zone__garden=garden), losses),
+            **_figures(plantings, losses),
+            unallocated=sum_of(unallocated, "quantity"),
+            unallocated_is_floor=Exists(unallocated.filter(is_floor=True)),
+            unallocated_lost=sum_of(
+                losses.filter(planting__allocation__isnull=True), "count"
+            ),
         )
         .annotate(surviving=Greatest(F("planted") - F("lost"), 0))
         .order_by("position", "name")
