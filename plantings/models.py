@@ -11,7 +11,7 @@ from tongyun.lib.history import HistoricalRecords
 from tongyun.lib.i18n import Localized
 from tongyun.lib.images import PhotoField
 from tongyun.lib.models import CleanTextMixin
-from tongyun.lib.queries import sum_of
+from tongyun.lib.queries import picked, sum_of
 
 
 class Donor(CleanTextMixin, models.Model):
@@ -140,8 +140,22 @@ class Donation(CleanTextMixin, models.Model):
         return plant_count(self.quantity, self.is_floor)
 
     def species_list(self):
-        """The donated species; iterates items.all() (no query when prefetched)."""
+        """
+        The donated species: those pick_species() took, when it ran;
+        otherwise items.all() (no query when prefetched).
+        """
+        taken = getattr(self, "_picked_species", None)
+        if taken is not None:
+            return taken
         return [item.species for item in self.items.all()]
+
+    def pick_species(self, species):
+        """
+        Take the donated species from species, rows a page has already
+        fetched, by the keys plantings.queries.with_species_keys()
+        annotates. No query.
+        """
+        self._picked_species = picked(self.species_keys, species)
 
 
 class DonationItem(models.Model):

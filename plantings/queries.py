@@ -36,13 +36,14 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan
 
 from gardens.models import Garden, Species, bloom_window_covers
 from tongyun.lib.figures import Plants
-from tongyun.lib.queries import sum_of
+from tongyun.lib.queries import keys_of, sum_of
 
 from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
 
@@ -170,6 +171,35 @@ def gifts_to(**where):
     )
 
 
+def with_planted_totals(gardens):
+    """
+    Annotate on every garden of the queryset planted_total and
+    planted_floors: all plants planted in the gardens the query finds,
+    before any slice, and how many of those gardens hold a floor (余) count
+    (window sums over each garden's own figures). Every planting lies in a
+    zone of a garden, so over all gardens this is total_planted(), for a
+    page that shows a few gardens and the total. No query of its own.
+    """
+    here = Planting.objects.filter(zone__garden=OuterRef("pk"))
+    return gardens.annotate(
+        planted_here=sum_of(here, "quantity"),
+        floor_here=Exists(here.filter(is_floor=True)),
+    ).annotate(
+        planted_total=Window(Sum("planted_here")),
+        planted_floors=Window(Count("pk", filter=Q(floor_here=True))),
+    )
+
+
+def total_planted_of(garden):
+    """
+    The total of with_planted_totals() read from one of its gardens (or
+    None, when there is no garden: nothing planted), as Plants. No query.
+    """
+    if garden is None:
+        return Plants(0)
+    return Plants(garden.planted_total, garden.planted_floors > 0)
+
+
 def largest_gifts(limit):
     """The limit largest gifts with their donors. One query."""
     gifts = Donation.objects.select_related("donor")
@@ -185,6 +215,39 @@ def species_of_garden(garden):
     return Species.objects.filter(
         pk__in=Species.objects.filter(here).values("pk")
     ).order_by("bloom_start_month", "name")
+
+
+def species_for_garden(garden):
+    """
+    Every species, in bloom order, annotated for the garden's page:
+    in_garden (planned in its zones or planted there: species_of_garden()),
+    and planted, planted_is_floor, lost and surviving there (as
+    with_planted(): 0 where nothing was). One query, with subqueries: the
+    page picks from these rows its species, its planted table and the
+    species of its zones, signature flowers and gifts.
+    """
+    species = OuterRef("pk")
+    plantings = Planting.objects.filter(species=species, zone__garden=garden)
+    losses = Observation.objects.filter(
+        species=species, kind=Observation.Kind.LOSS, planting__zone__garden=garden
+    )
+    planned = Species.zones.through.objects.filter(species=species, zone__garden=garden)
+    return Species.objects.annotate(
+        in_garden=Exists(planned) | Exists(plantings),
+        **_figures(plantings, losses),
+    ).annotate(surviving=F("planted") - F("lost"))
+
+
+def with_species_keys(gifts):
+    """
+    Annotate on gifts_to() rows species_keys, the primary keys of their
+    species, in place of fetching the items: for a page that has the
+    species (Donation.pick_species). No query of its own.
+    """
+    items = DonationItem.objects
+    return gifts.prefetch_related(None).annotate(
+        species_keys=keys_of(items, "donation", "species")
+    )
 
 
 def planted_at_event(event):
