@@ -81,7 +81,7 @@ class DonationQuerySet(models.QuerySet):
                     ).order_by("zone__garden__position", "zone__code"),
                 ),
             )
-            .order_by("received_on", "donor__name")
+            .order_by("received_on", "donor__name", "pk")
         )
 
 

@@ -132,6 +132,19 @@ def total_planted(**where):
     return Plants(totals["count"], totals["floors"] > 0)
 
 
+def total_planted_from_donations():
+    """
+    All plants planted, as total_planted(), and how many of them came from
+    a donation (an allocation): the thanks wall's figures. One query.
+    """
+    totals = Planting.objects.aggregate(
+        count=Sum("quantity", default=0),
+        floors=Count("pk", filter=Q(is_floor=True)),
+        given=Sum("quantity", filter=Q(allocation__isnull=False), default=0),
+    )
+    return Plants(totals["count"], totals["floors"] > 0), totals["given"]
+
+
 def total_given():
     """
     Every gift added up, as Plants: a floor when any gift is one; and how

@@ -391,8 +391,9 @@ def make_items(name, count):
         # and plants planted; their main flowers; species with this year's
         # observations, for what is in bloom
         ("home", 6),
-        # gardens + community + figures; their main flowers
-        ("garden_list", 2),
+        # the count; the page's gardens + community + figures; their main
+        # flowers
+        ("garden_list", 3),
         # garden + community + figures + main flowers' keys; zones + their
         # species' keys; every species with its figures here; gifts + donors
         # + planted here + their species' keys; latest observations; coming

@@ -120,9 +120,9 @@ def test_thanks_wall_query_count_is_constant(
             allocation=allocation,
         )
 
-    # donation totals; planting totals; donations + donor + figures; their
-    # species; their allocations + zone + garden + species
-    with django_assert_num_queries(5):
+    # the count; the page's donations + donor + figures; their species; their
+    # allocations + zone + garden + species; donation totals; planting totals
+    with django_assert_num_queries(6):
         response = client.get(reverse("plantings:donation_list"))
 
     assert html(response).count('class="card donation-card"') == item_count
