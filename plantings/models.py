@@ -322,6 +322,22 @@ class Planting(CleanTextMixin, models.Model):
         ordering = ["-planted_on", "pk"]
         verbose_name = _("planting")
         verbose_name_plural = _("plantings")
+        indexes = [
+            # Whether a garden's or zone's count is a floor (余): the home
+            # page, the garden page and the dashboard ask per garden
+            # (plantings.queries with_planted_totals, by_garden).
+            models.Index(
+                fields=["zone"],
+                condition=Q(is_floor=True),
+                name="plantings_floor_by_zone",
+            ),
+            # What was planted from no donation, per garden (by_garden).
+            models.Index(
+                fields=["zone"],
+                condition=Q(allocation__isnull=True),
+                name="plantings_unallocated_by_zone",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="plantings_planting_quantity_positive"
@@ -409,6 +425,15 @@ class Observation(CleanTextMixin, models.Model):
         ordering = ["-observed_on", "-pk"]
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
+        indexes = [
+            # Losses of a planting, summed per garden, donor and zone
+            # (plantings.queries by_garden, by_donor, with_planted).
+            models.Index(
+                fields=["planting"],
+                condition=Q(kind="loss"),
+                name="plantings_loss_by_planting",
+            ),
+        ]
         constraints = [
             # A loss names its planting and a positive count; nothing else
             # carries a count.

@@ -38,7 +38,7 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 
 from gardens.models import Garden, Species, bloom_window_covers
@@ -320,14 +320,15 @@ def by_donor():
     """
     Each donor who gave, largest giver first, annotated with given and
     given_is_floor (its gifts added up: 余 when any is), planted and
-    planted_is_floor (of its gifts), lost and surviving. One query.
+    planted_is_floor (of its gifts), lost and surviving, a list. One
+    query.
     """
     donor = OuterRef("pk")
     gifts = Donation.objects.filter(donor=donor)
     losses = Observation.objects.filter(
         kind=Observation.Kind.LOSS, planting__allocation__donation__donor=donor
     )
-    return (
+    donors = (
         Donor.objects.filter(pk__in=Donation.objects.values("donor"))
         .annotate(
             given=sum_of(gifts, "quantity"),
@@ -336,9 +337,9 @@ def by_donor():
                 Planting.objects.filter(allocation__donation__donor=donor), losses
             ),
         )
-        .annotate(surviving=Greatest(F("planted") - F("lost"), 0))
         .order_by("-given", "name")
     )
+    return _with_surviving(donors)
 
 
 def from_no_donation(gardens):
@@ -386,8 +387,8 @@ def by_garden(gardens=None):
     Each garden (of the gardens queryset, default all) in its listed order,
     annotated with allocated (plants of gifts sent to its zones), planted
     and planted_is_floor, lost and surviving, and the same of plantings from
-    no donation: unallocated, unallocated_is_floor, unallocated_lost. One
-    query (with the annotations the queryset brings).
+    no donation: unallocated, unallocated_is_floor, unallocated_lost; a
+    list. One query (with the annotations the queryset brings).
     """
     garden = OuterRef("pk")
     plantings = Planting.objects.filter(zone__garden=garden)
@@ -396,18 +397,25 @@ def by_garden(gardens=None):
     )
     unallocated = plantings.filter(allocation__isnull=True)
     gardens = Garden.objects.all() if gardens is None else gardens
-    return (
-        gardens.annotate(
-            allocated=sum_of(
-                Allocation.objects.filter(zone__garden=garden), "quantity"
-            ),
-            **_figures(plantings, losses),
-            unallocated=sum_of(unallocated, "quantity"),
-            unallocated_is_floor=Exists(unallocated.filter(is_floor=True)),
-            unallocated_lost=sum_of(
-                losses.filter(planting__allocation__isnull=True), "count"
-            ),
-        )
-        .annotate(surviving=Greatest(F("planted") - F("lost"), 0))
-        .order_by("position", "name")
-    )
+    gardens = gardens.annotate(
+        allocated=sum_of(Allocation.objects.filter(zone__garden=garden), "quantity"),
+        **_figures(plantings, losses),
+        unallocated=sum_of(unallocated, "quantity"),
+        unallocated_is_floor=Exists(unallocated.filter(is_floor=True)),
+        unallocated_lost=sum_of(
+            losses.filter(planting__allocation__isnull=True), "count"
+        ),
+    ).order_by("position", "name")
+    return _with_surviving(gardens)
+
+
+def _with_surviving(rows):
+    """
+    The rows, each with surviving: planted less lost, never below 0, set
+    here rather than annotated, since the database would run the planted
+    and lost subqueries a second time for it.
+    """
+    rows = list(rows)
+    for row in rows:
+        row.surviving = max(row.planted - row.lost, 0)
+    return rows

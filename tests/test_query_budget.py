@@ -153,9 +153,7 @@ def queries_of(client, path):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_public_page_keeps_to_its_query_budget_whatever_the_data(
-    client, world, name
-):
+def test_public_page_keeps_to_its_query_budget_whatever_the_data(client, world, name):
     path = PAGES[name](world)
     fill(world)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from gardens.models import Zone
+from gardens.views import GARDENS_PER_PAGE
 from tests.factories import (
     AllocationFactory,
     ArtworkFactory,
@@ -522,3 +523,45 @@ def test_a_detail_photo_loads_at_once_and_card_photos_lazily(client):
     hero, card = [tag for tag in re.findall(r"<img [^>]*>", page)]
     assert 'loading="lazy"' not in hero
     assert 'loading="lazy"' in card
+
+
+def test_home_shows_the_first_gardens_and_the_figures_of_all(client):
+    gardens = [GardenFactory(position=n) for n in range(HOME_GARDENS + 2)]
+    for garden in gardens:
+        ZoneFactory(garden=garden, area_m2="10.0")
+
+    response = client.get(reverse("gardens:home"))
+
+    page = html(response)
+    assert [g.pk for g in response.context["gardens"]] == [
+        g.pk for g in gardens[:HOME_GARDENS]
+    ]
+    assert response.context["figures"]["garden_count"] == HOME_GARDENS + 2
+    assert response.context["figures"]["zone_count"] == HOME_GARDENS + 2
+    assert response.context["figures"]["area_m2"] == pytest.approx(
+        10.0 * (HOME_GARDENS + 2)
+    )
+    assert gardens[-1].get_absolute_url() not in page
+    assert f'href="{reverse("gardens:garden_list")}"' in page
+
+
+def test_garden_list_shows_a_page_at_a_time(client):
+    gardens = [GardenFactory(position=n) for n in range(GARDENS_PER_PAGE + 2)]
+    url = reverse("gardens:garden_list")
+
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+    beyond = client.get(url, {"page": 99})
+    nonsense = client.get(url, {"page": "x"})
+
+    assert [g.pk for g in first.context["gardens"]] == [
+        g.pk for g in gardens[:GARDENS_PER_PAGE]
+    ]
+    assert [g.pk for g in second.context["gardens"]] == [
+        g.pk for g in gardens[GARDENS_PER_PAGE:]
+    ]
+    assert list(beyond.context["gardens"]) == list(second.context["gardens"])
+    assert list(nonsense.context["gardens"]) == list(first.context["gardens"])
+    assert f'href="{url}?page=2"' in html(first)
+    assert gardens[-1].get_absolute_url() in html(second)
+    assert gardens[-1].get_absolute_url() not in html(first)
