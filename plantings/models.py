@@ -425,15 +425,6 @@ class Observation(CleanTextMixin, models.Model):
         ordering = ["-observed_on", "-pk"]
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
-        indexes = [
-            # Losses of a planting, summed per garden, donor and zone
-            # (plantings.queries by_garden, by_donor, with_planted).
-            models.Index(
-                fields=["planting"],
-                condition=Q(kind="loss"),
-                name="plantings_loss_by_planting",
-            ),
-        ]
         constraints = [
             # A loss names its planting and a positive count; nothing else
             # carries a count.
