@@ -5,14 +5,13 @@ once per row, and a visitor without cookies costs no session, language or
 message query.
 """
 
-import datetime as dt
-
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.events.test_views import past_event
 from tests.factories import (
     AllocationFactory,
     ArtworkFactory,
@@ -38,18 +37,6 @@ BUDGET = 6
 # Rows of each kind per round of fill(); the pages' lists are paginated
 # well above this, so three rounds show three times as many rows.
 ROWS = 4
-
-
-def past_event(**fields):
-    starts = timezone.now() - dt.timedelta(days=20)
-    return EventFactory(
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=2),
-        signup_opens_at=starts - dt.timedelta(days=10),
-        signup_closes_at=starts - dt.timedelta(days=1),
-        capacity=100,
-        **fields,
-    )
 
 
 def fill(world):
@@ -84,7 +71,7 @@ def fill(world):
         zone = world["zone"]
         PlantingFactory(zone=zone, species=world["species"], event=world["past"])
         EventFactory(gardens=[garden, world["garden"]])
-        past_event(gardens=[garden])
+        past_event(days_ago=20, capacity=100, gardens=[garden])
         organisation = OrganisationFactory()
         for event in (world["coming"], world["past"]):
             SignupFactory(event=event, organisation=organisation)
@@ -105,7 +92,7 @@ def world():
         "zone": ZoneFactory(garden=garden, code="A1"),
         "species": SpeciesFactory(bloom_start_month=4, bloom_end_month=5),
         "coming": coming,
-        "past": past_event(gardens=[garden]),
+        "past": past_event(days_ago=20, capacity=100, gardens=[garden]),
         "call": CallFactory(),
         "round": SurveyRoundFactory(),
     }
