@@ -45,6 +45,8 @@ FIELD_OF_REFUSAL = {"phone_taken": "phone", "bad_headcount": "headcount"}
 
 # Past events on the events page, newest first: a page of them at a time.
 PAST_PER_PAGE = 20
+# Events to come, soonest first, a page at a time too (?upcoming=).
+UPCOMING_PER_PAGE = 12
 
 
 def public_events():
@@ -61,10 +63,12 @@ def public_events():
 @cached_page("events", "gardens")
 def event_list(request):
     """
-    Events still to come, soonest first, with their seats; then past ones,
-    newest first, PAST_PER_PAGE a page (?page=), by title and date only.
-    Queries: upcoming events (seats and queue in subqueries), their gardens,
-    the count of past events and, when there are any, their page.
+    Events still to come, soonest first, with their seats, UPCOMING_PER_PAGE
+    a page (?upcoming=); then past ones, newest first, PAST_PER_PAGE a page
+    (?page=), by title and date only. Each list's page links keep the
+    other's page. Queries: the count of upcoming events, their page (seats
+    and queue in subqueries), their gardens, the count of past events and,
+    when there are any, their page.
     """
     now = timezone.now()
     past = (
@@ -72,9 +76,21 @@ def event_list(request):
         .past(now)
         .only("slug", "title", "title_en", "starts_at", "ends_at", "status")
     )
+    upcoming = page_context(
+        public_events().upcoming(now).order_by("starts_at", "pk"),
+        request.GET.get("upcoming"),
+        per_page=UPCOMING_PER_PAGE,
+        filters={"page": request.GET.get("page")},
+    )
     ctx = {
-        "upcoming": list(public_events().upcoming(now)),
-        **page_context(past, request.GET.get("page"), per_page=PAST_PER_PAGE),
+        "upcoming": list(upcoming["page"]),
+        "upcoming_pages": upcoming,
+        **page_context(
+            past,
+            request.GET.get("page"),
+            per_page=PAST_PER_PAGE,
+            filters={"upcoming": request.GET.get("upcoming")},
+        ),
     }
     ctx["past"] = list(ctx["page"])
     return render(request, "events/event_list.html", ctx)

@@ -230,6 +230,8 @@ class Suggestion(CleanTextMixin, FieldConstraintsMixin, models.Model):
                 fields=["garden", "status", "-submitted_at"],
                 name="feedback_board",
             ),
+            # The whole board, newest first (SuggestionQuerySet.public).
+            models.Index(fields=["-submitted_at", "-id"], name="feedback_board_newest"),
         ]
 
     def __str__(self):

@@ -23,7 +23,8 @@ Definitions, as the dashboard states them:
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Case, Count, DurationField, F, Q, Sum, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tongyun.lib.stats import Interval, mean_interval, median, rate
@@ -157,27 +158,67 @@ class SuggestionFigures:
 def suggestion_figures(now=None):
     """
     How suggestions were answered, as SuggestionFigures (see the module's
-    definitions), at now (default: this moment). Two queries: the counts,
-    and the closed suggestions' dates for the median days to close
-    (Suggestion.days_to_close).
+    definitions), at now (default: this moment). One query: every count is
+    a window over all suggestions, and the closed suggestions are numbered
+    by their time to close (Suggestion.days_to_close), so that only the
+    one or two in the middle come back, for the median.
     """
     now = now or timezone.now()
     promised = dt.timedelta(days=RESPONSE_DAYS)
     status, rating = Suggestion.Status, Suggestion.Rating
     answered = Q(answered_at__isnull=False)
-    counts = Suggestion.objects.aggregate(
-        received=Count("pk"),
-        open=Count("pk", filter=Q(status__in=[status.NEW, status.ACCEPTED])),
-        done=Count("pk", filter=Q(status=status.DONE)),
-        declined=Count("pk", filter=Q(status=status.DECLINED)),
-        due=Count("pk", filter=answered | Q(submitted_at__lte=now - promised)),
-        answered_in_time=Count(
-            "pk", filter=answered & Q(answered_at__lte=F("submitted_at") + promised)
-        ),
-        rated=Count("pk", filter=~Q(rating="")),
-        satisfied=Count("pk", filter=Q(rating=rating.SATISFIED)),
-        basically_satisfied=Count("pk", filter=Q(rating=rating.BASICALLY)),
+    closed = Q(status__in=[status.DONE, status.DECLINED], closed_at__isnull=False)
+    counted = {
+        "received": None,
+        "open": Q(status__in=[status.NEW, status.ACCEPTED]),
+        "done": Q(status=status.DONE),
+        "declined": Q(status=status.DECLINED),
+        "due": answered | Q(submitted_at__lte=now - promised),
+        "answered_in_time": answered & Q(answered_at__lte=F("submitted_at") + promised),
+        "rated": ~Q(rating=""),
+        "satisfied": Q(rating=rating.SATISFIED),
+        "basically_satisfied": Q(rating=rating.BASICALLY),
+        "closed_count": closed,
+    }
+    took = Case(
+        When(closed, then=F("closed_at") - F("submitted_at")),
+        output_field=DurationField(),
     )
-    closed = Suggestion.objects.closed().filter(closed_at__isnull=False)
-    days = [s.days_to_close() for s in closed.only("submitted_at", "closed_at")]
-    return SuggestionFigures(**counts, median_days_to_close=median(days))
+    rows = (
+        Suggestion.objects.annotate(
+            took=took,
+            position=Window(
+                RowNumber(), order_by=[F("took").asc(nulls_last=True), F("pk")]
+            ),
+            **{
+                name: Window(Count("pk", filter=where))
+                for name, where in counted.items()
+            },
+        )
+        # The middle of n closed ones lies in positions n // 2 and n // 2 + 1
+        # (position 1 when none is closed, for the counts).
+        .filter(
+            position__gte=F("closed_count") / 2,
+            position__lte=F("closed_count") / 2 + 1,
+        )
+        .order_by("position")
+        .values("position", "took", *counted)
+    )
+    rows = list(rows)
+    if not rows:
+        return SuggestionFigures(
+            **dict.fromkeys(counted.keys() - {"closed_count"}, 0),
+            median_days_to_close=None,
+        )
+    first = rows[0]
+    n = first["closed_count"]
+    middle = [
+        row["took"] / dt.timedelta(days=1)
+        for row in rows
+        if row["position"] in ({n // 2, n // 2 + 1} if n % 2 == 0 else {n // 2 + 1})
+        and row["took"] is not None
+    ]
+    return SuggestionFigures(
+        **{name: first[name] for name in counted if name != "closed_count"},
+        median_days_to_close=median(middle),
+    )

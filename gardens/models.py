@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Func, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext, pgettext_lazy
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tongyun.lib.i18n import Localized
 from tongyun.lib.images import PhotoField
 from tongyun.lib.models import CleanTextMixin
+from tongyun.lib.queries import count_of, keys_of
 
 MONTHS = range(1, 13)
 
@@ -88,13 +89,43 @@ class StaffMembership(models.Model):
         return f"{self.user} · {self.community}"
 
 
+# A sum of zones' areas, as Zone.area_m2 holds one.
+AREA = models.DecimalField(max_digits=10, decimal_places=1)
+
+
 class GardenQuerySet(models.QuerySet):
     def with_figures(self):
-        """Annotate zone_count and area_m2 (one query, no join fan-out)."""
+        """
+        Annotate zone_count and area_m2, as subqueries: no join fan-out and
+        no GROUP BY, so that with_totals() can add them up.
+        """
+        zones = Zone.objects.filter(garden=models.OuterRef("pk"))
+        area = zones.order_by().annotate(total=Func(F("area_m2"), function="SUM"))
         return self.annotate(
-            zone_count=Count("zones", distinct=True),
-            area_m2=Sum("zones__area_m2"),
+            zone_count=count_of(zones),
+            area_m2=Subquery(area.values("total"), output_field=AREA),
         )
+
+    def with_totals(self):
+        """
+        Annotate on every garden the totals of all the gardens the query
+        finds, before any slice (window sums, needs with_figures()):
+        garden_total, zone_total and area_m2_total. A page that shows a few
+        gardens states the figures of all. No query of its own.
+        """
+        return self.annotate(
+            garden_total=models.Window(Count("pk")),
+            zone_total=models.Window(Sum("zone_count")),
+            area_m2_total=models.Window(Sum("area_m2")),
+        )
+
+    def with_flower_keys(self):
+        """
+        Annotate flower_keys: the primary keys of the signature species
+        (tongyun.lib.queries.keys_of), for a page that has the species.
+        """
+        through = Garden.signature_species.through.objects
+        return self.annotate(flower_keys=keys_of(through, "garden", "species"))
 
     def for_cards(self):
         """Everything a garden card shows: community, figures, main flowers."""
@@ -171,6 +202,14 @@ class Garden(CleanTextMixin, models.Model):
 
 
 class ZoneQuerySet(models.QuerySet):
+    def with_species_keys(self):
+        """
+        Annotate species_keys: the primary keys of the planned species
+        (tongyun.lib.queries.keys_of), for a page that has the species.
+        """
+        through = Zone.species.through.objects
+        return self.annotate(species_keys=keys_of(through, "zone", "species"))
+
     def for_labels(self):
         """Everything a zone's printed label shows: garden, planned species."""
         return self.select_related("garden").prefetch_related("species")

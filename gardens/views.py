@@ -11,14 +11,26 @@ from django.views.decorators.http import require_safe
 
 from tongyun.lib.dates import today
 from tongyun.lib.pagecache import cached_page
+from tongyun.lib.pages import page_context
 
 from .models import MONTHS, Garden, Species
+
+GARDENS_PER_PAGE = 24
 
 
 @require_safe
 @cached_page("gardens")
 def garden_list(request):
-    ctx = {"gardens": Garden.objects.for_cards()}
+    """
+    The gardens as cards, GARDENS_PER_PAGE a page (?page=). Three queries:
+    the count; the page's gardens + community + figures; their flowers.
+    """
+    pages = page_context(
+        Garden.objects.for_cards().order_by("position", "name", "pk"),
+        request.GET.get("page"),
+        per_page=GARDENS_PER_PAGE,
+    )
+    ctx = {**pages, "gardens": pages["page"].object_list}
     return render(request, "gardens/garden_list.html", ctx)
 
 

@@ -12,7 +12,7 @@ from tongyun.lib.i18n import Localized
 from tongyun.lib.images import PhotoField
 from tongyun.lib.models import CleanTextMixin
 from tongyun.lib.pagecache import changed
-from tongyun.lib.queries import sum_of
+from tongyun.lib.queries import picked, sum_of
 
 
 class Donor(CleanTextMixin, models.Model):
@@ -82,7 +82,7 @@ class DonationQuerySet(models.QuerySet):
                     ).order_by("zone__garden__position", "zone__code"),
                 ),
             )
-            .order_by("received_on", "donor__name")
+            .order_by("received_on", "donor__name", "pk")
         )
 
 
@@ -141,8 +141,22 @@ class Donation(CleanTextMixin, models.Model):
         return plant_count(self.quantity, self.is_floor)
 
     def species_list(self):
-        """The donated species; iterates items.all() (no query when prefetched)."""
+        """
+        The donated species: those pick_species() took, when it ran;
+        otherwise items.all() (no query when prefetched).
+        """
+        taken = getattr(self, "_picked_species", None)
+        if taken is not None:
+            return taken
         return [item.species for item in self.items.all()]
+
+    def pick_species(self, species):
+        """
+        Take the donated species from species, rows a page has already
+        fetched, by the keys plantings.queries.with_species_keys()
+        annotates. No query.
+        """
+        self._picked_species = picked(self.species_keys, species)
 
 
 class DonationItem(models.Model):
@@ -309,6 +323,22 @@ class Planting(CleanTextMixin, models.Model):
         ordering = ["-planted_on", "pk"]
         verbose_name = _("planting")
         verbose_name_plural = _("plantings")
+        indexes = [
+            # Whether a garden's or zone's count is a floor (余): the home
+            # page, the garden page and the dashboard ask per garden
+            # (plantings.queries with_planted_totals, by_garden).
+            models.Index(
+                fields=["zone"],
+                condition=Q(is_floor=True),
+                name="plantings_floor_by_zone",
+            ),
+            # What was planted from no donation, per garden (by_garden).
+            models.Index(
+                fields=["zone"],
+                condition=Q(allocation__isnull=True),
+                name="plantings_unallocated_by_zone",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="plantings_planting_quantity_positive"

@@ -36,13 +36,14 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 
 from gardens.models import Garden, Species, bloom_window_covers
 from tongyun.lib.figures import Plants
-from tongyun.lib.queries import sum_of
+from tongyun.lib.queries import keys_of, sum_of
 
 from .models import Allocation, Donation, DonationItem, Donor, Observation, Planting
 
@@ -131,6 +132,19 @@ def total_planted(**where):
     return Plants(totals["count"], totals["floors"] > 0)
 
 
+def total_planted_from_donations():
+    """
+    All plants planted, as total_planted(), and how many of them came from
+    a donation (an allocation): the thanks wall's figures. One query.
+    """
+    totals = Planting.objects.aggregate(
+        count=Sum("quantity", default=0),
+        floors=Count("pk", filter=Q(is_floor=True)),
+        given=Sum("quantity", filter=Q(allocation__isnull=False), default=0),
+    )
+    return Plants(totals["count"], totals["floors"] > 0), totals["given"]
+
+
 def total_given():
     """
     Every gift added up, as Plants: a floor when any gift is one; and how
@@ -170,6 +184,35 @@ def gifts_to(**where):
     )
 
 
+def with_planted_totals(gardens):
+    """
+    Annotate on every garden of the queryset planted_total and
+    planted_floors: all plants planted in the gardens the query finds,
+    before any slice, and how many of those gardens hold a floor (余) count
+    (window sums over each garden's own figures). Every planting lies in a
+    zone of a garden, so over all gardens this is total_planted(), for a
+    page that shows a few gardens and the total. No query of its own.
+    """
+    here = Planting.objects.filter(zone__garden=OuterRef("pk"))
+    return gardens.annotate(
+        planted_here=sum_of(here, "quantity"),
+        floor_here=Exists(here.filter(is_floor=True)),
+    ).annotate(
+        planted_total=Window(Sum("planted_here")),
+        planted_floors=Window(Count("pk", filter=Q(floor_here=True))),
+    )
+
+
+def total_planted_of(garden):
+    """
+    The total of with_planted_totals() read from one of its gardens (or
+    None, when there is no garden: nothing planted), as Plants. No query.
+    """
+    if garden is None:
+        return Plants(0)
+    return Plants(garden.planted_total, garden.planted_floors > 0)
+
+
 def largest_gifts(limit):
     """The limit largest gifts with their donors. One query."""
     gifts = Donation.objects.select_related("donor")
@@ -185,6 +228,39 @@ def species_of_garden(garden):
     return Species.objects.filter(
         pk__in=Species.objects.filter(here).values("pk")
     ).order_by("bloom_start_month", "name")
+
+
+def species_for_garden(garden):
+    """
+    Every species, in bloom order, annotated for the garden's page:
+    in_garden (planned in its zones or planted there: species_of_garden()),
+    and planted, planted_is_floor, lost and surviving there (as
+    with_planted(): 0 where nothing was). One query, with subqueries: the
+    page picks from these rows its species, its planted table and the
+    species of its zones, signature flowers and gifts.
+    """
+    species = OuterRef("pk")
+    plantings = Planting.objects.filter(species=species, zone__garden=garden)
+    losses = Observation.objects.filter(
+        species=species, kind=Observation.Kind.LOSS, planting__zone__garden=garden
+    )
+    planned = Species.zones.through.objects.filter(species=species, zone__garden=garden)
+    return Species.objects.annotate(
+        in_garden=Exists(planned) | Exists(plantings),
+        **_figures(plantings, losses),
+    ).annotate(surviving=F("planted") - F("lost"))
+
+
+def with_species_keys(gifts):
+    """
+    Annotate on gifts_to() rows species_keys, the primary keys of their
+    species, in place of fetching the items: for a page that has the
+    species (Donation.pick_species). No query of its own.
+    """
+    items = DonationItem.objects
+    return gifts.prefetch_related(None).annotate(
+        species_keys=keys_of(items, "donation", "species")
+    )
 
 
 def planted_at_event(event):
@@ -244,14 +320,15 @@ def by_donor():
     """
     Each donor who gave, largest giver first, annotated with given and
     given_is_floor (its gifts added up: 余 when any is), planted and
-    planted_is_floor (of its gifts), lost and surviving. One query.
+    planted_is_floor (of its gifts), lost and surviving, a list. One
+    query.
     """
     donor = OuterRef("pk")
     gifts = Donation.objects.filter(donor=donor)
     losses = Observation.objects.filter(
         kind=Observation.Kind.LOSS, planting__allocation__donation__donor=donor
     )
-    return (
+    donors = (
         Donor.objects.filter(pk__in=Donation.objects.values("donor"))
         .annotate(
             given=sum_of(gifts, "quantity"),
@@ -260,40 +337,85 @@ def by_donor():
                 Planting.objects.filter(allocation__donation__donor=donor), losses
             ),
         )
-        .annotate(surviving=Greatest(F("planted") - F("lost"), 0))
         .order_by("-given", "name")
     )
+    return _with_surviving(donors)
 
 
-def from_no_donation():
+def from_no_donation(gardens):
     """
     What was planted from no recorded donation (a planting without an
     allocation: the planting day's own seedlings, residents' plants): planted
-    (Plants) and lost, a dict. Two queries.
+    (Plants) and lost, a dict, added up from by_garden() rows. No query.
     """
+    gardens = list(gardens)
     return {
-        "planted": total_planted(allocation__isnull=True),
-        "lost": total_lost(planting__allocation__isnull=True),
+        "planted": Plants(
+            sum(g.unallocated for g in gardens),
+            any(g.unallocated_is_floor for g in gardens),
+        ),
+        "lost": sum(g.unallocated_lost for g in gardens),
     }
 
 
-def by_garden():
+def totals_of(gardens):
     """
-    Each garden in its listed order, annotated with allocated (plants of
-    gifts sent to its zones), planted and planted_is_floor, lost and
-    surviving. One query.
+    All planted (Plants) and all lost, added up from by_garden() rows: every
+    planting lies in a zone of a garden and every loss names its planting,
+    so these are total_planted() and total_lost() without a query of their
+    own.
+    """
+    gardens = list(gardens)
+    planted = Plants(
+        sum(g.planted for g in gardens), any(g.planted_is_floor for g in gardens)
+    )
+    return planted, sum(g.lost for g in gardens)
+
+
+def given_of(donors):
+    """
+    Every gift added up from by_donor() rows, as Plants, and how many donors
+    gave: total_given() without a query of its own.
+    """
+    donors = list(donors)
+    given = Plants(sum(d.given for d in donors), any(d.given_is_floor for d in donors))
+    return given, len(donors)
+
+
+def by_garden(gardens=None):
+    """
+    Each garden (of the gardens queryset, default all) in its listed order,
+    annotated with allocated (plants of gifts sent to its zones), planted
+    and planted_is_floor, lost and surviving, and the same of plantings from
+    no donation: unallocated, unallocated_is_floor, unallocated_lost; a
+    list. One query (with the annotations the queryset brings).
     """
     garden = OuterRef("pk")
+    plantings = Planting.objects.filter(zone__garden=garden)
     losses = Observation.objects.filter(
         kind=Observation.Kind.LOSS, planting__zone__garden=garden
     )
-    return (
-        Garden.objects.annotate(
-            allocated=sum_of(
-                Allocation.objects.filter(zone__garden=garden), "quantity"
-            ),
-            **_figures(Planting.objects.filter(zone__garden=garden), losses),
-        )
-        .annotate(surviving=Greatest(F("planted") - F("lost"), 0))
-        .order_by("position", "name")
-    )
+    unallocated = plantings.filter(allocation__isnull=True)
+    gardens = Garden.objects.all() if gardens is None else gardens
+    gardens = gardens.annotate(
+        allocated=sum_of(Allocation.objects.filter(zone__garden=garden), "quantity"),
+        **_figures(plantings, losses),
+        unallocated=sum_of(unallocated, "quantity"),
+        unallocated_is_floor=Exists(unallocated.filter(is_floor=True)),
+        unallocated_lost=sum_of(
+            losses.filter(planting__allocation__isnull=True), "count"
+        ),
+    ).order_by("position", "name")
+    return _with_surviving(gardens)
+
+
+def _with_surviving(rows):
+    """
+    The rows, each with surviving: planted less lost, never below 0, set
+    here rather than annotated, since the database would run the planted
+    and lost subqueries a second time for it.
+    """
+    rows = list(rows)
+    for row in rows:
+        row.surviving = max(row.planted - row.lost, 0)
+    return rows

@@ -13,7 +13,6 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
-from django.db.models import Count, Sum
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -41,10 +40,13 @@ from .lib.forms import refuse_over_rate_limit
 from .lib.limits import Limit, too_many_attempts
 from .lib.pagecache import cached_page
 from .lib.phones import mask
+from .lib.queries import picked
 
 LATEST_OBSERVATIONS = 4
 LATEST_ARTWORKS = 4
 LARGEST_GIFTS = 6
+# Garden cards on the home page; /gardens/ lists them all.
+HOME_GARDENS = 6
 # "Find my sign-up": how long a proven phone stays proven in that browser's
 # session (its POSTs are rate limited by the rule "find").
 FIND_SESSION_KEY = "find_signups"
@@ -67,18 +69,28 @@ def _latest_artworks():
 @cached_page("gardens", "plantings", "events", "artworks")
 def home(request):
     day = today()
-    blooming = list(ledger.in_bloom(Species.objects.all(), day))
-    # Out of season, say what comes next rather than only "nothing".
+    # One query for both: what is in bloom, and out of season what comes
+    # next (next_to_bloom reads the rows already fetched).
+    species = ledger.with_bloom_signals(Species.objects.all(), day.year)
+    blooming = [s for s in species if s.is_in_bloom(day.month)]
     next_month, upcoming = (
-        (None, []) if blooming else Species.objects.next_to_bloom(after=day.month)
+        (None, []) if blooming else species.next_to_bloom(after=day.month)
     )
-    figures = Zone.objects.aggregate(zone_count=Count("pk"), area_m2=Sum("area_m2"))
-    figures["planted"] = ledger.total_planted()
+    # The first gardens as cards; the figures of all, on each card's row.
+    cards = Garden.objects.for_cards().with_totals().order_by("position", "name")
+    gardens = list(ledger.with_planted_totals(cards)[:HOME_GARDENS])
+    first = gardens[0] if gardens else None
+    figures = {
+        "garden_count": first.garden_total if first else 0,
+        "zone_count": first.zone_total if first else 0,
+        "area_m2": first.area_m2_total if first else 0,
+        "planted": ledger.total_planted_of(first),
+    }
     ctx = {
         "next_event": _next_events().first(),
         "artworks": _latest_artworks(),
         "gifts": ledger.largest_gifts(LARGEST_GIFTS),
-        "gardens": Garden.objects.for_cards(),
+        "gardens": gardens,
         "blooming": blooming,
         "next_month": next_month,
         "upcoming": upcoming,
@@ -92,19 +104,32 @@ def home(request):
 @require_safe
 @cached_page("gardens", "plantings", "events")
 def garden_detail(request, slug):
+    """
+    One garden with its zones, species, gifts, events and observations. Six
+    queries: the garden; its zones; every species with its figures here,
+    from which the page picks the garden's species, its planted table and
+    the species of its flowers, zones and gifts (keys_of, no prefetch);
+    the gifts; the events; the observations.
+    """
     gardens = (
-        Garden.objects.select_related("community")
-        .with_figures()
-        .prefetch_related("zones__species")
+        Garden.objects.select_related("community").with_figures().with_flower_keys()
     )
     garden = get_object_or_404(gardens, slug=slug)
+    species = list(ledger.species_for_garden(garden))
+    zones = list(garden.zones.with_species_keys())
+    for zone in zones:
+        zone.planned = picked(zone.species_keys, species)
+    gifts = list(ledger.with_species_keys(ledger.gifts_to(zone__garden=garden)))
+    for gift in gifts:
+        gift.pick_species(species)
     observations = Observation.objects.latest_first().filter(zone__garden=garden)
     ctx = {
         "garden": garden,
-        "zones": garden.zones.all(),
-        "species_list": list(ledger.species_of_garden(garden)),
-        "planted": ledger.with_planted(Species.objects.all(), zone__garden=garden),
-        "gifts": ledger.gifts_to(zone__garden=garden),
+        "flowers": picked(garden.flower_keys, species),
+        "zones": zones,
+        "species_list": [s for s in species if s.in_garden],
+        "planted": [s for s in species if s.planted],
+        "gifts": gifts,
         "observations": observations[:LATEST_OBSERVATIONS],
         "events": _next_events().filter(gardens=garden),
         "month": today().month,

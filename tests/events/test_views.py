@@ -13,7 +13,12 @@ from icalendar import Calendar
 
 from events.forms import SignupForm
 from events.models import Event, Signup
-from events.views import PAST_PER_PAGE, public_events, render_detail
+from events.views import (
+    PAST_PER_PAGE,
+    UPCOMING_PER_PAGE,
+    public_events,
+    render_detail,
+)
 from tests.factories import (
     EventFactory,
     GardenFactory,
@@ -833,13 +838,38 @@ def test_event_list_query_count_is_constant(
         SignupFactory(event=event)
         past_event(gardens=[GardenFactory()])
 
-    # 4 queries: upcoming events with seats taken (a subquery), their
-    # gardens, the count of past events, their page.
-    with django_assert_num_queries(4):
+    # 5 queries: the count of upcoming events, their page with seats taken
+    # (a subquery), their gardens, the count of past events, their page.
+    with django_assert_num_queries(5):
         response = client.get(reverse("events:list"))
 
     assert html(response).count('class="card event-card') == item_count
     assert len(response.context["past"]) == item_count
+
+
+def test_event_list_shows_coming_events_a_page_at_a_time_keeping_the_past_page(
+    client,
+):
+    coming = [
+        EventFactory(starts_at=timezone.now() + dt.timedelta(days=days))
+        for days in range(2, 2 + UPCOMING_PER_PAGE + 2)
+    ]
+    for days in range(2, 2 + PAST_PER_PAGE + 1):
+        past_event(days_ago=days)
+    url = reverse("events:list")
+
+    first = client.get(url)
+    second = client.get(url, {"upcoming": 2, "page": 2})
+    beyond = client.get(url, {"upcoming": 99})
+
+    assert first.context["upcoming"] == coming[:UPCOMING_PER_PAGE]
+    assert second.context["upcoming"] == coming[UPCOMING_PER_PAGE:]
+    assert beyond.context["upcoming"] == coming[UPCOMING_PER_PAGE:]
+    assert f'href="{url}?page=2&amp;upcoming=1"' in html(second)
+    assert f'href="{url}?upcoming=2&amp;page=1"' in html(second)
+    assert f'href="{url}?upcoming=2"' in html(first)
+    assert coming[-1].get_absolute_url() in html(second)
+    assert coming[-1].get_absolute_url() not in html(first)
 
 
 def test_event_list_shows_past_events_a_page_at_a_time(client):

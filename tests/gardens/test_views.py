@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from gardens.models import Zone
+from gardens.views import GARDENS_PER_PAGE
 from tests.factories import (
     AllocationFactory,
     ArtworkFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     ZoneFactory,
 )
 from tongyun.lib.figures import Plants
+from tongyun.views import HOME_GARDENS
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,7 @@ def test_home_shows_gardens_and_headline_figures(client):
     response = client.get(reverse("gardens:home"))
 
     assert response.context["figures"] == {
+        "garden_count": 1,
         "zone_count": 2,
         "area_m2": pytest.approx(120.5),
         "planted": Plants(0),
@@ -384,16 +387,19 @@ def make_items(name, count):
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        # next event + seats; latest works; largest gifts + donors; gardens +
-        # community + figures; their main flowers; zone totals; plants
-        # planted; species in bloom (with this year's observations)
-        ("home", 8),
-        # gardens + community + figures; their main flowers
-        ("garden_list", 2),
-        # garden + community + figures; zones; their species; species planned
-        # or planted; main flowers; planted per species; gifts + donors +
-        # planted here; their species; latest observations; coming events
-        ("garden_detail", 10),
+        # next event + seats; latest works; largest gifts + donors; the first
+        # gardens + community + figures, with the totals of all gardens, zones
+        # and plants planted; their main flowers; species with this year's
+        # observations, for what is in bloom
+        ("home", 6),
+        # the count; the page's gardens + community + figures; their main
+        # flowers
+        ("garden_list", 3),
+        # garden + community + figures + main flowers' keys; zones + their
+        # species' keys; every species with its figures here; gifts + donors
+        # + planted here + their species' keys; latest observations; coming
+        # events
+        ("garden_detail", 6),
         # zone + garden + community; its species with bloom signals;
         # plantings with donors; latest observations
         ("zone_detail", 4),
@@ -413,7 +419,8 @@ def test_public_page_query_count_is_constant(
     with django_assert_num_queries(queries):
         response = client.get(url)
 
-    assert html(response).count(marker) == item_count
+    shown = min(item_count, HOME_GARDENS) if name == "home" else item_count
+    assert html(response).count(marker) == shown
 
 
 @pytest.mark.parametrize("item_count", [1, 10])
@@ -425,10 +432,10 @@ def test_home_out_of_season_query_count_is_constant(
     SpeciesFactory.create_batch(item_count, bloom_start_month=4, bloom_end_month=5)
     GardenFactory()
 
-    # next event; latest works; largest gifts; gardens; their main flowers;
-    # zone totals; plants planted; in bloom now; all species, for what
-    # blooms next
-    with django_assert_num_queries(9):
+    # next event; latest works; largest gifts; gardens with the totals;
+    # their main flowers; all species, for what is in bloom and what blooms
+    # next
+    with django_assert_num_queries(6):
         response = client.get(reverse("gardens:home"))
 
     assert html(response).count('class="card species-card') == item_count
@@ -516,3 +523,45 @@ def test_a_detail_photo_loads_at_once_and_card_photos_lazily(client):
     hero, card = [tag for tag in re.findall(r"<img [^>]*>", page)]
     assert 'loading="lazy"' not in hero
     assert 'loading="lazy"' in card
+
+
+def test_home_shows_the_first_gardens_and_the_figures_of_all(client):
+    gardens = [GardenFactory(position=n) for n in range(HOME_GARDENS + 2)]
+    for garden in gardens:
+        ZoneFactory(garden=garden, area_m2="10.0")
+
+    response = client.get(reverse("gardens:home"))
+
+    page = html(response)
+    assert [g.pk for g in response.context["gardens"]] == [
+        g.pk for g in gardens[:HOME_GARDENS]
+    ]
+    assert response.context["figures"]["garden_count"] == HOME_GARDENS + 2
+    assert response.context["figures"]["zone_count"] == HOME_GARDENS + 2
+    assert response.context["figures"]["area_m2"] == pytest.approx(
+        10.0 * (HOME_GARDENS + 2)
+    )
+    assert gardens[-1].get_absolute_url() not in page
+    assert f'href="{reverse("gardens:garden_list")}"' in page
+
+
+def test_garden_list_shows_a_page_at_a_time(client):
+    gardens = [GardenFactory(position=n) for n in range(GARDENS_PER_PAGE + 2)]
+    url = reverse("gardens:garden_list")
+
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+    beyond = client.get(url, {"page": 99})
+    nonsense = client.get(url, {"page": "x"})
+
+    assert [g.pk for g in first.context["gardens"]] == [
+        g.pk for g in gardens[:GARDENS_PER_PAGE]
+    ]
+    assert [g.pk for g in second.context["gardens"]] == [
+        g.pk for g in gardens[GARDENS_PER_PAGE:]
+    ]
+    assert list(beyond.context["gardens"]) == list(second.context["gardens"])
+    assert list(nonsense.context["gardens"]) == list(first.context["gardens"])
+    assert f'href="{url}?page=2"' in html(first)
+    assert gardens[-1].get_absolute_url() in html(second)
+    assert gardens[-1].get_absolute_url() not in html(first)

@@ -138,7 +138,7 @@ def test_surviving_by_donor_and_garden_is_planted_less_losses_never_below_zero()
 
     [donor] = queries.by_donor()
     [garden] = queries.by_garden()
-    elsewhere = queries.from_no_donation()
+    elsewhere = queries.from_no_donation([garden])
 
     assert (donor.given, donor.given_is_floor, donor.planted, donor.lost) == (
         100,
@@ -156,3 +156,26 @@ def test_surviving_by_donor_and_garden_is_planted_less_losses_never_below_zero()
     assert elsewhere == {"planted": Plants(5, False), "lost": 9}
     assert queries.surviving(elsewhere["planted"], elsewhere["lost"]) == Plants(0)
     assert queries.total_lost() == 17
+
+
+def test_totals_added_up_from_rows_agree_with_the_totals_queried():
+    first, second = DonationFactory(quantity=100, is_floor=True), DonationFactory()
+    zone, elsewhere = ZoneFactory(), ZoneFactory()
+    allocation = AllocationFactory(donation=first, zone=zone, quantity=60)
+    planting = PlantingFactory(zone=zone, allocation=allocation, quantity=50)
+    PlantingFactory(zone=elsewhere, quantity=7, is_floor=True)
+    ObservationFactory(
+        zone=zone,
+        species=planting.species,
+        planting=planting,
+        kind="loss",
+        count=4,
+    )
+
+    planted, lost = queries.totals_of(queries.by_garden())
+    given, donors = queries.given_of(queries.by_donor())
+
+    assert (planted, lost) == (queries.total_planted(), queries.total_lost())
+    assert planted == Plants(57, True)
+    assert (given, donors) == queries.total_given()
+    assert given == Plants(100 + second.quantity, True)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from plantings import services
+from plantings.views import DONATIONS_PER_PAGE
 from tests.factories import (
     DonationFactory,
     DonationItemFactory,
@@ -120,9 +121,9 @@ def test_thanks_wall_query_count_is_constant(
             allocation=allocation,
         )
 
-    # donation totals; planting totals; donations + donor + figures; their
-    # species; their allocations + zone + garden + species
-    with django_assert_num_queries(5):
+    # the count; the page's donations + donor + figures; their species; their
+    # allocations + zone + garden + species; donation totals; planting totals
+    with django_assert_num_queries(6):
         response = client.get(reverse("plantings:donation_list"))
 
     assert html(response).count('class="card donation-card"') == item_count
@@ -205,3 +206,25 @@ def test_zone_bloom_status_uses_that_zones_records(client, april):
 
     assert 'class="now-tag"' in html(at_here)
     assert 'class="now-tag"' not in html(at_elsewhere)
+
+
+def test_thanks_wall_shows_a_page_at_a_time_and_the_totals_of_all(client):
+    town = DonorFactory()
+    gifts = [
+        DonationFactory(donor=town, quantity=10, received_on=DAY)
+        for _ in range(DONATIONS_PER_PAGE + 1)
+    ]
+    url = reverse("plantings:donation_list")
+
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+
+    assert [d.pk for d in first.context["donations"]] == [
+        d.pk for d in gifts[:DONATIONS_PER_PAGE]
+    ]
+    assert [d.pk for d in second.context["donations"]] == [gifts[-1].pk]
+    assert first.context["totals"]["given"] == Plants(10 * (DONATIONS_PER_PAGE + 1))
+    assert second.context["totals"] == first.context["totals"]
+    assert f'href="{url}?page=2"' in html(first)
+    assert f'id="donation-{gifts[-1].pk}"' in html(second)
+    assert f'id="donation-{gifts[-1].pk}"' not in html(first)

@@ -641,12 +641,13 @@ def test_dashboard_query_count_is_constant(
 ):
     everything(now, item_count)
 
-    # 15 queries: planted, lost, given in all (3); held events with their
-    # seats, their sign-ups added up, the organisations named (3); survey
-    # rounds with their sums (1); by donor (1); from no donation: planted,
-    # lost (2); by garden (1); zones by state (1); works by category (1);
-    # suggestions counted, closed ones' dates (2).
-    with django_assert_num_queries(15):
+    # 6 queries: gardens with zones by state and plants, which add up to
+    # all planted and lost and to what came from no donation (1); donors
+    # with their gifts, which add up to all given (1); held events joined
+    # to their confirmed sign-ups by organisation (1); survey rounds with
+    # their sums (1); works by category (1); suggestions counted, with the
+    # middle closed ones (1).
+    with django_assert_num_queries(6):
         html = page(client)
 
     assert html.count('data-round="') == item_count

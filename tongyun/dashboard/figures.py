@@ -67,16 +67,17 @@ class Dashboard:
 
 def figures(now=None):
     """
-    The dashboard's figures at now (default: this moment). Fifteen queries,
-    whatever the data: the survey rounds (1); the suggestions (2); all
-    planted, lost and given (3); by donor (1) and from no donation (2); by
-    garden (1); zones by state (1); attendance (3, or 2 with no
-    organisation to name); works by category (1).
+    The dashboard's figures at now (default: this moment). Six queries,
+    whatever the data: the survey rounds (1); the suggestions (1); gardens
+    with their zones by state and their plants (1), whose rows add up to
+    all planted and lost; donors with their gifts (1), which add up to all
+    given; attendance by event and organisation (1); works by category (1).
     """
     now = now or timezone.now()
-    planted = ledger.total_planted()
-    lost = ledger.total_lost()
-    given, donor_count = ledger.total_given()
+    by_garden = list(ledger.by_garden(gardens.zone_states()))
+    donors = list(ledger.by_donor())
+    planted, lost = ledger.totals_of(by_garden)
+    given, donor_count = ledger.given_of(donors)
     by_event, by_organisation = events.attendance()
     return Dashboard(
         at=now,
@@ -86,10 +87,10 @@ def figures(now=None):
         planted=planted,
         lost=lost,
         surviving=ledger.surviving(planted, lost),
-        donors=list(ledger.by_donor()),
-        no_donation=ledger.from_no_donation(),
-        gardens=list(ledger.by_garden()),
-        zones=list(gardens.zone_states()),
+        donors=donors,
+        no_donation=ledger.from_no_donation(by_garden),
+        gardens=by_garden,
+        zones=by_garden,
         events=by_event,
         organisations=by_organisation,
         works=artworks.exhibited_by_category(),
