@@ -82,7 +82,7 @@ def main():
             )
             lines = []
             harness.flush_cache()
-            with harness.gunicorn(env, f"first-load-{dataset}"):
+            with harness.Gunicorn(env, f"first-load-{dataset}"):
                 for name, path in pages:
                     print(f"bench: first load of {dataset} {path} ...", file=sys.stderr)
                     status = harness.fetch(path)[0]

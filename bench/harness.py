@@ -21,6 +21,7 @@ import http.client
 import os
 import platform
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -157,59 +158,81 @@ def fetch(path, headers=None, *, method="GET", body=None, timeout=300):
         conn.close()
 
 
-@contextlib.contextmanager
-def gunicorn(env, label):
+class Gunicorn:
     """
     gunicorn as production starts it (gunicorn.conf.py: WEB_CONCURRENCY
-    workers, default 2), on BENCH_PORT, until the block ends. Its log is
-    bench/out/gunicorn-<label>.log. Refuses to start when something else
-    answers on the port: that would be measured instead.
+    workers, default 2), on BENCH_PORT, for the length of a with block. Its
+    log is bench/out/gunicorn-<label>.log. Refuses to start when something
+    else answers on the port: that would be measured instead.
     """
-    with contextlib.suppress(OSError):
-        fetch("/healthz", timeout=5)
-        sys.exit(
-            f"bench: something already listens on 127.0.0.1:{PORT}; set BENCH_PORT."
-        )
-    log_path = OUT / f"gunicorn-{label}.log"
-    with open(log_path, "w") as log:
-        # No control socket: its default path is per user, so ours would
-        # replace (and on exit delete) the one of a `make run` server.
-        server = subprocess.Popen(
-            [
-                GUNICORN,
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_ready(server, log_path)
-        yield server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
+    # How long the queue wrk leaves behind may take to clear before the
+    # server is started afresh instead (settle()).
+    SETTLE_SECONDS = 10
 
-def _wait_ready(server, log_path):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"bench: gunicorn exited during startup; see {log_path}")
+    def __init__(self, env, label):
+        self.env = env
+        self.log_path = OUT / f"gunicorn-{label}.log"
+        self.log_path.write_text("")
+        self.process = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
         with contextlib.suppress(OSError):
-            if fetch("/healthz", timeout=5)[0] == 200:
-                return
-        time.sleep(0.5)
-    sys.exit(f"bench: /healthz did not answer 200 within 30 s; see {log_path}")
+            fetch("/healthz", timeout=5)
+            sys.exit(f"bench: something already listens on 127.0.0.1:{PORT}.")
+        with open(self.log_path, "a") as log:
+            # No control socket: its default path is per user, so ours would
+            # replace (and on exit delete) the one of a `make run` server.
+            self.process = subprocess.Popen(
+                [GUNICORN, "-c", "gunicorn.conf.py", "--no-control-socket"]
+                + ["--bind", f"127.0.0.1:{PORT}"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"bench: gunicorn exited during startup; see {self.log_path}")
+            with contextlib.suppress(OSError):
+                if fetch("/healthz", timeout=5)[0] == 200:
+                    return
+            time.sleep(0.5)
+        sys.exit(f"bench: /healthz did not answer 200 in 30 s; see {self.log_path}")
+
+    def stop(self, *, quick=False):
+        """Stop gunicorn: gracefully, or at once (SIGINT) when quick."""
+        self.process.send_signal(signal.SIGINT if quick else signal.SIGTERM)
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def settle(self):
+        """
+        Wait until gunicorn has answered what wrk left queued: a slow page's
+        backlog, still served after wrk hung up, would slow the next page
+        measured. Each sync worker takes the next connection in turn, so
+        once a request sent now is answered, all sent before it have been
+        taken. A backlog that takes longer than SETTLE_SECONDS is dropped
+        by starting gunicorn afresh.
+        """
+        try:
+            for _ in range(2):
+                fetch("/healthz", timeout=self.SETTLE_SECONDS)
+        except TimeoutError:
+            print("bench: restarting gunicorn to drop a backlog", file=sys.stderr)
+            self.stop(quick=True)
+            self.start()
 
 
 def _ms(value):
@@ -251,19 +274,7 @@ def wrk(path, *, seconds, connections, headers=None, raw_name):
         [*args, BASE_URL + path], check=True, capture_output=True, text=True
     ).stdout
     (OUT / f"wrk-{raw_name}.txt").write_text(report)
-    drain()
     return parse_wrk(report)
-
-
-def drain():
-    """
-    Wait until gunicorn has answered what wrk left queued: a slow page's
-    backlog, still served after wrk hung up, would slow the next page
-    measured. Each sync worker takes the next connection in turn, so once a
-    request sent now is answered, all sent before it have been taken.
-    """
-    for _ in range(2):
-        fetch("/healthz")
 
 
 def commit():

@@ -169,7 +169,7 @@ def main():
     event = json_line(made)
     server_env = {**env, "RATELIMIT_ENABLE": "false"}
     harness.flush_cache()
-    with harness.gunicorn(server_env, "signups"):
+    with harness.Gunicorn(server_env, "signups"):
         barrier = threading.Barrier(PEOPLE, timeout=300)
         people = [Person(n, event["path"], barrier) for n in range(PEOPLE)]
         for person in people:
