@@ -117,16 +117,10 @@ def main():
         f"Chromium at 360 px, empty cache, page cache on · KB = 1024 bytes, "
         f"headers included\n\n" + "\n\n".join(tables) + "\n"
     )
-    print(report)
-    (harness.OUT / "first_load.md").write_text(report)
-    if over:
-        print(
-            f"bench: FAILED: over {FIRST_LOAD_BUDGET} bytes: " + "; ".join(over),
-            file=sys.stderr,
-        )
-    if failed:
-        print("bench: FAILED: " + "; ".join(failed), file=sys.stderr)
-    return 1 if over or failed else 0
+    missed = [f"over {FIRST_LOAD_BUDGET} bytes: {page}" for page in over]
+    return harness.finish(
+        "first_load", report, missed=missed, failed=failed, missed_fails=True
+    )
 
 
 if __name__ == "__main__":

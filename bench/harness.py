@@ -298,6 +298,24 @@ def stamp():
     )
 
 
+def finish(part, report, *, missed=(), failed=(), missed_fails=False):
+    """
+    Print a part's report and what it missed; write bench/out/<part>.md
+    unless it failed (a wrong answer makes figures not worth keeping). The
+    exit status: 1 when failed, or when missed and missed_fails (a budget
+    that does not depend on the machine's load), else 0.
+    """
+    print(report)
+    if missed:
+        word = "FAILED" if missed_fails else "targets missed"
+        print(f"bench: {word}: " + "; ".join(missed), file=sys.stderr)
+    if failed:
+        print("bench: FAILED: " + "; ".join(failed), file=sys.stderr)
+        return 1
+    (OUT / f"{part}.md").write_text(report)
+    return 1 if missed and missed_fails else 0
+
+
 def markdown_table(header, rows):
     """A Markdown table; columns after the first two align right."""
     align = ["---", "---"] + ["---:"] * (len(header) - 2)

@@ -229,14 +229,7 @@ def main():
     )
     failed = [f for run in runs.values() for f in run.failed]
     report = "\n\n".join(parts) + "\n"
-    print(report)
-    if missed:
-        print("bench: targets missed: " + "; ".join(missed), file=sys.stderr)
-    if failed:
-        print("bench: FAILED: " + "; ".join(failed), file=sys.stderr)
-        return 1
-    (harness.OUT / "pages.md").write_text(report)
-    return 0
+    return harness.finish("pages", report, missed=missed, failed=failed)
 
 
 if __name__ == "__main__":

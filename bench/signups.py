@@ -246,17 +246,8 @@ def main():
         f"# {PEOPLE} sign-ups at once (issue 13)\n\n{harness.stamp()} · {setup} · "
         f"event `{event['path']}`\n\n" + harness.markdown_table(header, rows) + "\n"
     )
-    print(report)
-    if p99 > P99_TARGET_MS:
-        print(
-            f"bench: target missed: p99 {p99:.0f} ms > {P99_TARGET_MS} ms",
-            file=sys.stderr,
-        )
-    if failed:
-        print("bench: FAILED: " + "; ".join(failed), file=sys.stderr)
-        return 1
-    (harness.OUT / "signups.md").write_text(report)
-    return 0
+    missed = [f"p99 {p99:.0f} ms > {P99_TARGET_MS} ms"] if p99 > P99_TARGET_MS else []
+    return harness.finish("signups", report, missed=missed, failed=failed)
 
 
 if __name__ == "__main__":
