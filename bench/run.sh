@@ -38,7 +38,7 @@ failed=()
 for part in $PARTS; do
     script=${SCRIPTS[$part]:-}
     if [[ -z $script ]]; then
-        echo "bench: no part named '$part' (parts: ${!SCRIPTS[*]})." >&2
+        echo "bench: no part named '$part' (parts: pages signups first_load uploads)." >&2
         exit 2
     fi
     echo "bench: $part ($script)" >&2
