@@ -21,6 +21,7 @@ import http.client
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -105,7 +106,7 @@ def _filled(env):
     """Whether the data set's database answers and holds gardens."""
     code = "from gardens.models import Garden; print(Garden.objects.exists())"
     try:
-        return manage(env, "shell", "-v0", "-c", code, capture=True).strip() == "True"
+        return "True" in manage(env, "shell", "-v0", "-c", code, capture=True).split()
     except subprocess.CalledProcessError:
         return False
 
@@ -128,7 +129,7 @@ def prepare(scale=None, *, reuse=REUSE):
     _psql(f"DROP DATABASE IF EXISTS {DB_PREFIX}{dataset} WITH (FORCE)")
     _psql(f"CREATE DATABASE {DB_PREFIX}{dataset}")
     for media in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
-        subprocess.run(["rm", "-rf", env[media]], check=True)
+        shutil.rmtree(env[media], ignore_errors=True)
     manage(env, "migrate", "--no-input", "-v0")
     if scale is None:
         manage(env, "load_demo", "-v0")
