@@ -4,9 +4,9 @@ PostgreSQL (part of `make bench`).
 
 An event of its own, with BENCH_CAPACITY seats, is added to the demo
 database (bench/harness.py; made when missing). Each of BENCH_SIGNUPS
-threads, with a connection of its own, first opens the event page for its
-CSRF cookie and token; a barrier then releases them all at once, and each
-sends the sign-up form (DESIGN §4 field names) with a phone number of its
+threads first opens the event page for its CSRF cookie and token; a
+barrier then releases them all at once, and each, on a connection of its
+own, sends the sign-up form (DESIGN §4 field names) with a phone number of its
 own and one person. The rate limits are off (RATELIMIT_ENABLE=false):
 every request comes from 127.0.0.1, where the limits would refuse most.
 
@@ -127,10 +127,12 @@ class Person(threading.Thread):
                 "website": "",
             }
         )
+        # Connected only after the barrier: a sync worker that took a
+        # connection whose request had not come yet would wait on it until
+        # gunicorn's timeout killed it, while the others still fetch pages.
+        self.barrier.wait()
         conn = http.client.HTTPConnection("127.0.0.1", harness.PORT, timeout=120)
-        conn.connect()  # connected before the start: only the POST is timed
         try:
-            self.barrier.wait()
             started = time.perf_counter()
             conn.request(
                 "POST",
