@@ -18,7 +18,7 @@ help:
 	@echo "make check     migrations, translations, lint and tests"
 	@echo "make fmt       format the code"
 	@echo "make messages  update and compile the Chinese catalogue"
-	@echo "make bench     measure pages with wrk against gunicorn"
+	@echo "make bench     measure pages, sign-ups, first loads and uploads (PostgreSQL; docs/PERFORMANCE.md)"
 	@echo "make bench-uploads  measure the memory large uploaded pictures take"
 	@echo "make bench-labels   time a sheet of 200 printed QR labels"
 	@echo "make bench-dashboard  time the dashboard with the demo data and ten times as much"

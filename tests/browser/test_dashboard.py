@@ -9,11 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.browser.chromium import NARROW_PHONE
 from tests.factories import SuggestionFactory, SurveyAnswerFactory, SurveyRoundFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-NARROW_PHONE = {"width": 360, "height": 780}
 
 
 @pytest.fixture
