@@ -375,8 +375,7 @@ class Artwork(CleanTextMixin, models.Model):
             ),
             # A ready picture is one whose two renditions are stored.
             models.CheckConstraint(
-                condition=~Q(picture_state="ready")
-                | (~Q(image="") & ~Q(thumbnail="")),
+                condition=~Q(picture_state="ready") | (~Q(image="") & ~Q(thumbnail="")),
                 name="artworks_ready_picture_has_renditions",
             ),
         ]

@@ -118,9 +118,7 @@ def submit(
         artwork.original.save("upload", image, save=False)
         with transaction.atomic():
             artwork.call = Call.objects.select_for_update().get(pk=call.pk)
-            _check(
-                artwork.call, category, phone, is_minor, guardian_consent, age_group
-            )
+            _check(artwork.call, category, phone, is_minor, guardian_consent, age_group)
             artwork.save()
             # robust: a queue that cannot take the task is logged, never
             # turns a saved work into an error page.
@@ -300,10 +298,10 @@ def _delete_files(names):
 def delete_artworks(artworks):
     """
     Delete artworks (a queryset) and, once the deletion commits, their image
-    and thumbnail files and any picture as sent (at once outside a transaction); erase the
-    submitters' data (PERSONAL_HISTORY) from the works' history, whose
-    records stay to say who reviewed and who deleted each work. Returns how
-    many works were deleted.
+    and thumbnail files and any picture as sent (at once outside a
+    transaction); erase the submitters' data (PERSONAL_HISTORY) from the
+    works' history, whose records stay to say who reviewed and who deleted
+    each work. Returns how many works were deleted.
 
     Django never deletes a FileField's file with its row. Waiting for the
     commit keeps the files of a deletion that is rolled back; a file that

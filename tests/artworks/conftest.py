@@ -5,6 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from artworks.models import Artwork
+from tests.servers import (  # noqa: F401 (fixtures of the tests that run the site)
+    prepared_site,
+    site,
+)
 
 
 def jpeg(name="peony.jpg", size=(800, 600), color=(176, 18, 74)):

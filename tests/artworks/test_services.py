@@ -150,9 +150,7 @@ def test_submit_checks_the_picture_before_the_lock_and_decodes_it_after(monkeypa
 
     monkeypatch.setattr(images, "check", step("check", check))
     monkeypatch.setattr(images, "prepare", step("decode", prepare))
-    monkeypatch.setattr(
-        QuerySet, "select_for_update", step("lock", select_for_update)
-    )
+    monkeypatch.setattr(QuerySet, "select_for_update", step("lock", select_for_update))
 
     send(CallFactory())
 
