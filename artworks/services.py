@@ -138,6 +138,25 @@ def enqueue_renditions(artwork):
     tasks.make_renditions.enqueue(artwork.pk)
 
 
+def redraw_pictures(artworks):
+    """
+    Queue the drawing of the pictures again for those of artworks (a
+    queryset) still waiting for them with their picture as sent: after the
+    worker gave up on a storage that failed (make_renditions). Returns how
+    many were queued. Queries: the works; one insert each, once committed.
+    """
+    waiting = list(
+        artworks.filter(picture_state=Artwork.Picture.PREPARING)
+        .exclude(original="")
+        .values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        transaction.on_commit(
+            lambda pk=pk: tasks.make_renditions.enqueue(pk), robust=True
+        )
+    return len(waiting)
+
+
 def make_renditions(*, artwork_id, attempt=1):
     """
     Draw the display image and thumbnail of the work artwork_id from its

@@ -137,7 +137,14 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
     list_filter = [StatusFilter, "picture_state", "category", "call", "is_minor"]
     list_select_related = ["call", "reviewed_by"]
     list_per_page = 50
-    actions = ["approve", "feature", "reject", "back_to_pending", "print_labels"]
+    actions = [
+        "approve",
+        "feature",
+        "reject",
+        "back_to_pending",
+        "redraw_pictures",
+        "print_labels",
+    ]
     actions_on_top = True
     actions_on_bottom = True
     search_fields = ["title", "artist_name", "class_name"]
@@ -376,6 +383,18 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             "count",
         ),
     )
+
+    @admin.action(description=_("Prepare the pictures again"), permissions=["change"])
+    def redraw_pictures(self, request, queryset):
+        """For works whose pictures the worker gave up on (a storage that
+        failed): queue them again (services.redraw_pictures)."""
+        count = services.redraw_pictures(queryset)
+        done = ngettext(
+            "The picture of {count} work will be prepared again.",
+            "The pictures of {count} works will be prepared again.",
+            count,
+        )
+        self.message_user(request, done.format(count=count), messages.SUCCESS)
 
     # Seeing the works is enough to print their exhibition labels.
     @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])

@@ -469,3 +469,38 @@ def test_real_worker_that_cannot_reach_storage_fails_visibly_and_retries(
     ]
     assert manage(site, code=WORK).split()[:2] == ["preparing", original]
     assert (Path(site["PRIVATE_MEDIA_ROOT"]) / original).is_file()
+
+
+def test_staff_preview_of_a_work_without_pictures_shows_no_broken_image(
+    admin_client, queue
+):
+    work = send()
+
+    html = admin_client.get(work.get_absolute_url()).content.decode()
+
+    assert work.title in html
+    assert 'class="submission-picture"' in html
+    assert reverse("artworks:image", args=[work.pk, "display"]) not in html
+
+
+def test_staff_queue_the_pictures_again_of_works_still_waiting(
+    admin_client, queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = send()
+    drawn = ArtworkFactory(status="pending", reviewed_at=None)
+    queue.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            ARTWORKS,
+            {
+                "action": "redraw_pictures",
+                "index": "0",
+                "_selected_action": [waiting.pk, drawn.pk],
+            },
+        )
+
+    assert [(r.task.name, r.args) for r in queue] == [
+        (tasks.make_renditions.name, [waiting.pk])
+    ]
