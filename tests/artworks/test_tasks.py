@@ -15,7 +15,6 @@ from django.contrib.messages.constants import WARNING
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.tasks import default_task_backend
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -25,26 +24,12 @@ from artworks.models import Artwork
 from tests.artworks.conftest import private_files
 from tests.factories import ArtworkFactory, CallFactory
 from tests.servers import manage
+from tests.tasks import run
 
 pytestmark = pytest.mark.django_db
 
 ARTWORKS = reverse("admin:artworks_artwork_changelist")
 GPS_IFD = 0x8825
-
-
-@pytest.fixture
-def queue(settings):
-    """The dummy backend: tasks are kept, not run; its results, in order."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}
-    }
-    default_task_backend.clear()
-    return default_task_backend.results
-
-
-def run(result):
-    """Run a queued task as the worker does."""
-    return result.task.call(*result.args, **result.kwargs)
 
 
 def photo_bytes(size=(2400, 1800)):
