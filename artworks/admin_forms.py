@@ -5,11 +5,13 @@ The public submission form is forms.ArtworkForm; these serve staff only.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib.forms import CleanTextField
 
+from . import services
 from .models import Artwork, Call, Category
 
 
@@ -83,6 +85,16 @@ class ArtworkForm(forms.ModelForm):
             category.choices = [
                 (value, label) for value, label in Category.choices if value in offered
             ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said beside the status; services.moderate refuses it again, locked.
+        if "status" in self.changed_data:
+            try:
+                services.check_showable(self.instance, status=cleaned.get("status"))
+            except ValidationError as refusal:
+                self.add_error(None, refusal)
+        return cleaned
 
 
 class RejectForm(forms.Form):

@@ -15,11 +15,21 @@ class PreparedImage:
     thumbnail: Rendition
 
 
+def check(upload):
+    """
+    Refuse (ValidationError) a picture that can be refused without decoding
+    it (tongyun.lib.images.check): cheap, for the request; prepare() may
+    still find it damaged later.
+    """
+    images.check(upload, DISPLAY_SIZE)
+
+
 def prepare(upload):
     """
     Check an uploaded picture and return its display image and thumbnail as
     clean JPEGs (tongyun.lib.images.renditions, which raises ValidationError
-    on a refusal). Slow for a large picture: call it outside any transaction.
+    on a refusal). Slow for a large picture: the worker calls it
+    (services.make_renditions), outside any transaction.
     """
     display, thumbnail = images.renditions(
         upload, [(DISPLAY_SIZE, 85), (THUMB_SIZE, 80)]

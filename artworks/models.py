@@ -26,6 +26,16 @@ def image_path(instance, filename):
     return f"artworks/{uuid.uuid4().hex}.jpg"
 
 
+def original_path(instance, filename):
+    """
+    Where a picture waits, as it was sent, for its renditions: an
+    unguessable name without the sender's or an extension, in private
+    storage that nothing serves. It may hold EXIF with GPS; it is deleted
+    once the renditions exist (services.make_renditions).
+    """
+    return f"artworks/originals/{uuid.uuid4().hex}"
+
+
 # How a work leads to its community (gardens.access): through its call. A
 # call of the whole street office has none, and only its staff reach it.
 ARTWORK_PATH = "call__community"
@@ -235,6 +245,14 @@ class Artwork(CleanTextMixin, models.Model):
         REJECTED = "rejected", pgettext_lazy("artwork status", "not accepted")
         FEATURED = "featured", pgettext_lazy("artwork status", "featured")
 
+    class Picture(models.TextChoices):
+        """Where a work's display image and thumbnail are: a worker draws
+        them from the picture as sent (services.make_renditions)."""
+
+        PREPARING = "preparing", pgettext_lazy("artwork picture", "being prepared")
+        READY = "ready", pgettext_lazy("artwork picture", "ready")
+        UNREADABLE = "unreadable", pgettext_lazy("artwork picture", "unreadable")
+
     call = models.ForeignKey(
         Call, on_delete=models.PROTECT, related_name="artworks", verbose_name=_("call")
     )
@@ -259,8 +277,24 @@ class Artwork(CleanTextMixin, models.Model):
         help_text=_("For an author under 14: shown instead of the full name."),
     )
     phone = models.CharField(_("phone"), max_length=20, help_text=_("Private."))
+    original = models.FileField(
+        _("picture as sent"),
+        storage=private_storage,
+        upload_to=original_path,
+        blank=True,
+        editable=False,
+    )
+    picture_state = models.CharField(
+        _("picture"),
+        max_length=20,
+        choices=Picture.choices,
+        # Works written with their renditions (the benchmark's, imports)
+        # are ready; services.submit leaves the drawing to a worker.
+        default=Picture.READY,
+    )
     image = models.ImageField(
         _("image"),
+        blank=True,
         storage=private_storage,
         upload_to=image_path,
         width_field="image_width",
@@ -270,6 +304,7 @@ class Artwork(CleanTextMixin, models.Model):
     image_height = models.PositiveIntegerField(null=True, editable=False)
     thumbnail = models.ImageField(
         _("thumbnail"),
+        blank=True,
         storage=private_storage,
         upload_to=image_path,
         width_field="thumbnail_width",
@@ -306,7 +341,7 @@ class Artwork(CleanTextMixin, models.Model):
     history = HistoricalRecords(
         verbose_name=_("artwork history record"),
         verbose_name_plural=_("artwork history"),
-        excluded_fields=["token"],
+        excluded_fields=["token", "original"],
     )
 
     class Meta:
@@ -330,6 +365,18 @@ class Artwork(CleanTextMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(is_minor=True) | Q(age_group=""),
                 name="artworks_age_group_only_for_minors",
+            ),
+            # The gallery shows only works whose pictures are drawn: refused
+            # politely first by services.moderate and the admin's form.
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "rejected"])
+                | Q(picture_state="ready"),
+                name="artworks_public_work_has_picture",
+            ),
+            # A ready picture is one whose two renditions are stored.
+            models.CheckConstraint(
+                condition=~Q(picture_state="ready") | (~Q(image="") & ~Q(thumbnail="")),
+                name="artworks_ready_picture_has_renditions",
             ),
         ]
         indexes = [
@@ -365,6 +412,11 @@ class Artwork(CleanTextMixin, models.Model):
     @property
     def is_public(self):
         return self.status in (self.Status.APPROVED, self.Status.FEATURED)
+
+    @property
+    def has_picture(self):
+        """Whether the display image and thumbnail exist (may be shown)."""
+        return self.picture_state == self.Picture.READY
 
     def image_url(self, size="display"):
         """Served through views.image, which checks who may see it."""

@@ -1,16 +1,23 @@
 """
 Submitting, moderating and deleting artworks.
 
-An upload is decoded, checked and re-encoded (images.prepare) before
-anything is stored; a refusal or a failure leaves no row and no file. A
-deleted work takes its files with it, once the deletion is committed, and
-the submitter's data with it from the work's history.
+An upload is checked cheaply (images.check: its kind, size and header)
+before anything is stored, and refused at once if it must be; a refusal or
+a failure leaves no row and no file. The picture is stored as it was sent,
+in private storage, and a worker draws its display image and thumbnail
+(make_renditions, through tasks.make_renditions), then deletes it: the
+request never decodes a picture. A work is shown only once its pictures
+exist (moderate). A deleted work takes its files with it, once the
+deletion is committed, and the submitter's data with it from the work's
+history.
 
 Every change to a work is recorded in its history (tongyun.lib.history);
 the public form gives the reason of a submission (SUBMITTED).
 """
 
 import dataclasses
+import datetime as dt
+import logging
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,12 +29,22 @@ from django.utils.translation import gettext, gettext_noop
 from tongyun.lib import history, retention
 from tongyun.lib.errors import refuse
 
-from . import images
-from .models import Artwork, Call, surname_erased
+from . import images, tasks
+from .models import Artwork, Call, image_path, surname_erased
+
+logger = logging.getLogger(__name__)
 
 # Why a work changed, when no staff member changed it: kept in its history
 # as it is here, shown translated (tongyun.lib.history).
 SUBMITTED = gettext_noop("sent through the public form")
+RENDERED = gettext_noop("picture prepared")
+UNREADABLE = gettext_noop("picture could not be read")
+
+# Drawing a work's pictures that fails on storage (not on the picture) is
+# tried this many times in all, the n-th retry after
+# RENDITION_RETRY_DELAY * 4**(n-1) seconds.
+RENDITION_ATTEMPTS = 4
+RENDITION_RETRY_DELAY = 30
 
 PURGED = retention.PURGED
 REMOVED = gettext_noop("rejected work removed after the retention period")
@@ -61,60 +78,191 @@ def submit(
     age_group="",
 ):
     """
-    Take a resident's work for call, waiting for review.
+    Take a resident's work for call, waiting for review, its pictures to be
+    drawn by a worker.
 
     Checks the window, the category, the limit, and the age group and
-    guardian's consent of an author under 14 (check_author), then decodes
-    and re-encodes the image (images.prepare), all before any transaction;
-    then locks the call row, so that the per-phone limit holds when one
-    person sends several works at once, checks again and writes the row with
-    its two image files. On any refusal or failure, deletes the files it
-    wrote and raises (ValidationError, field-keyed where a form field is at
-    fault); nothing is left behind. Call it outside a transaction, or the
-    decoding holds that transaction's locks.
+    guardian's consent of an author under 14 (check_author), and the
+    picture by its header (images.check: kind, size, pixels), then stores
+    the picture as it was sent in private storage (Artwork.original), all
+    before any transaction; then locks the call row, so that the per-phone
+    limit holds when one person sends several works at once, checks again
+    and writes the row, its picture PREPARING. Once that commits, queues
+    tasks.make_renditions for it (enqueue_renditions). On any refusal or
+    failure, deletes the file it wrote and raises (ValidationError,
+    field-keyed where a form field is at fault); nothing is left behind.
     """
-    # Refuse what can be refused cheaply before spending a second of CPU on
-    # the picture, and decode it before taking the lock: a large picture
-    # must never keep others sending to the same call waiting.
+    # Refuse what can be refused cheaply first, and copy the file before
+    # taking the lock: a large upload must never keep others sending to the
+    # same call waiting.
     _check(call, category, phone, is_minor, guardian_consent, age_group)
     try:
-        prepared = images.prepare(image)
+        images.check(image)
     except ValidationError as error:
         raise ValidationError({"image": error}) from None
+    artwork = Artwork(
+        call=call,
+        title=title,
+        artist_name=artist_name,
+        category=category,
+        description=description,
+        community=community,
+        class_name=class_name,
+        is_minor=is_minor,
+        guardian_consent=guardian_consent,
+        age_group=age_group if is_minor else "",
+        phone=phone,
+        picture_state=Artwork.Picture.PREPARING,
+    )
+    try:
+        artwork.original.save("upload", image, save=False)
+        with transaction.atomic():
+            artwork.call = Call.objects.select_for_update().get(pk=call.pk)
+            _check(artwork.call, category, phone, is_minor, guardian_consent, age_group)
+            artwork.save()
+            # robust: a queue that cannot take the task is logged, never
+            # turns a saved work into an error page.
+            transaction.on_commit(lambda: enqueue_renditions(artwork), robust=True)
+    except BaseException:
+        _delete_files([artwork.original.name])
+        raise
+    return artwork
+
+
+def enqueue_renditions(artwork):
+    """
+    Queue the drawing of artwork's pictures for the worker
+    (tasks.make_renditions). One insert with the database backend; with
+    the immediate backend of the tests, they are drawn at once.
+    """
+    tasks.make_renditions.enqueue(artwork.pk)
+
+
+def redraw_pictures(artworks):
+    """
+    Queue the drawing of the pictures again for those of artworks (a
+    queryset) still waiting for them with their picture as sent: after the
+    worker gave up on a storage that failed (make_renditions). Returns how
+    many were queued. Queries: the works; one insert each, once committed.
+    """
+    waiting = list(
+        artworks.filter(picture_state=Artwork.Picture.PREPARING)
+        .exclude(original="")
+        .values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        transaction.on_commit(
+            lambda pk=pk: tasks.make_renditions.enqueue(pk), robust=True
+        )
+    return len(waiting)
+
+
+def make_renditions(*, artwork_id, attempt=1):
+    """
+    Draw the display image and thumbnail of the work artwork_id from its
+    picture as sent (images.prepare: decoded, shrunk, EXIF stripped,
+    re-encoded), store them, set their sizes, mark the picture READY, and
+    once that commits delete the picture as sent. Nothing to do for a work
+    that is gone or whose pictures are drawn already.
+
+    A picture that turns out undecodable (damaged past its header) marks the
+    work UNREADABLE, for staff to see, and deletes the picture as sent; it
+    raises nothing, for no retry would read it. A storage that fails
+    (OSError) deletes what was written, queues the next attempt, up to
+    RENDITION_ATTEMPTS in all, after a delay growing four times with each,
+    then raises, so the failure shows in the admin's task results.
+
+    Slow for a large picture, and within the memory images.prepare keeps
+    to: call it outside any transaction (the worker does; the demo may).
+    Queries: the work; then, locked, the work, its update and its history.
+    """
+    artwork = Artwork.objects.filter(pk=artwork_id).first()
+    if artwork is None or not artwork.original:
+        return
+    original = artwork.original.name
+    storage = Artwork._meta.get_field("original").storage
     written = []
     try:
-        with transaction.atomic():
-            call = Call.objects.select_for_update().get(pk=call.pk)
-            _check(call, category, phone, is_minor, guardian_consent, age_group)
-            artwork = Artwork(
-                call=call,
-                title=title,
-                artist_name=artist_name,
-                category=category,
-                description=description,
-                community=community,
-                class_name=class_name,
-                is_minor=is_minor,
-                guardian_consent=guardian_consent,
-                age_group=age_group if is_minor else "",
-                phone=phone,
-            )
-            for field, rendition in (
-                (artwork.image, prepared.display),
-                (artwork.thumbnail, prepared.thumbnail),
-            ):
-                field.save("upload.jpg", ContentFile(rendition.content), save=False)
-                written.append(field.name)
-            # Known from the renditions; set after the files, which reset them.
-            artwork.image_width = prepared.display.width
-            artwork.image_height = prepared.display.height
-            artwork.thumbnail_width = prepared.thumbnail.width
-            artwork.thumbnail_height = prepared.thumbnail.height
-            artwork.save()
+        try:
+            with storage.open(original, "rb") as upload:
+                prepared = images.prepare(upload)
+        except ValidationError as refusal:
+            _mark_unreadable(artwork_id, original, refusal)
+            return
+        for rendition in (prepared.display, prepared.thumbnail):
+            name = image_path(None, "upload.jpg")
+            written.append(storage.save(name, ContentFile(rendition.content)))
+        done = _store_renditions(artwork_id, original, prepared, written)
+    except OSError:
+        _delete_files(written)
+        if not Artwork.objects.filter(pk=artwork_id, original=original).exists():
+            return  # deleted meanwhile, with its picture as sent
+        backend = tasks.make_renditions.get_backend()
+        # A backend that runs tasks at once (the tests') cannot wait.
+        if attempt < RENDITION_ATTEMPTS and backend.supports_defer:
+            delay = RENDITION_RETRY_DELAY * 4 ** (attempt - 1)
+            tasks.make_renditions.using(
+                run_after=timezone.now() + dt.timedelta(seconds=delay)
+            ).enqueue(artwork_id, attempt=attempt + 1)
+        raise
     except BaseException:
         _delete_files(written)
         raise
-    return artwork
+    if not done:
+        # Deleted meanwhile, or drawn by another run of the same task.
+        _delete_files(written)
+
+
+@transaction.atomic
+def _store_renditions(artwork_id, original, prepared, names):
+    """Give the work the stored renditions (names: display, thumbnail) if
+    it still waits for them from original; whether it did."""
+    work = (
+        Artwork.objects.select_for_update().filter(pk=artwork_id, original=original)
+    ).first()
+    if work is None:
+        return False
+    work.image, work.thumbnail = names
+    # Known from the renditions; set after the files, which reset them.
+    work.image_width = prepared.display.width
+    work.image_height = prepared.display.height
+    work.thumbnail_width = prepared.thumbnail.width
+    work.thumbnail_height = prepared.thumbnail.height
+    work.original = ""
+    work.picture_state = Artwork.Picture.READY
+    with history.because(RENDERED):
+        work.save(
+            update_fields=[
+                "image",
+                "image_width",
+                "image_height",
+                "thumbnail",
+                "thumbnail_width",
+                "thumbnail_height",
+                "original",
+                "picture_state",
+            ]
+        )
+    transaction.on_commit(lambda: _delete_files([original]), robust=True)
+    return True
+
+
+@transaction.atomic
+def _mark_unreadable(artwork_id, original, refusal):
+    logger.warning(
+        "The picture of artwork %s could not be read: %s", artwork_id, refusal.code
+    )
+    work = (
+        Artwork.objects.select_for_update().filter(pk=artwork_id, original=original)
+    ).first()
+    if work is None:
+        return
+    work.original = ""
+    work.picture_state = Artwork.Picture.UNREADABLE
+    with history.because(UNREADABLE):
+        work.save(update_fields=["original", "picture_state"])
+    # Nothing can be drawn from it, and it may hold GPS EXIF: not kept.
+    transaction.on_commit(lambda: _delete_files([original]), robust=True)
 
 
 def _check(call, category, phone, is_minor, guardian_consent, age_group):
@@ -169,10 +317,10 @@ def _delete_files(names):
 def delete_artworks(artworks):
     """
     Delete artworks (a queryset) and, once the deletion commits, their image
-    and thumbnail files (at once outside a transaction); erase the
-    submitters' data (PERSONAL_HISTORY) from the works' history, whose
-    records stay to say who reviewed and who deleted each work. Returns how
-    many works were deleted.
+    and thumbnail files and any picture as sent (at once outside a
+    transaction); erase the submitters' data (PERSONAL_HISTORY) from the
+    works' history, whose records stay to say who reviewed and who deleted
+    each work. Returns how many works were deleted.
 
     Django never deletes a FileField's file with its row. Waiting for the
     commit keeps the files of a deletion that is rolled back; a file that
@@ -180,9 +328,10 @@ def delete_artworks(artworks):
     """
     with transaction.atomic():
         pks, names = [], []
-        for pk, image, thumbnail in artworks.values_list("pk", "image", "thumbnail"):
+        rows = artworks.values_list("pk", "image", "thumbnail", "original")
+        for pk, *files in rows:
             pks.append(pk)
-            names += [image, thumbnail]
+            names += files
         # Delete exactly the rows whose files were listed: a work sent
         # meanwhile that the queryset matches keeps its row and its files.
         _total, deleted = Artwork.objects.filter(pk__in=pks).delete()
@@ -192,27 +341,73 @@ def delete_artworks(artworks):
     return deleted.get(Artwork._meta.label, 0)
 
 
+@dataclasses.dataclass
+class Moderated:
+    """What one moderate() did."""
+
+    changed: int  # works given the status
+    refused: int  # works left as they were: no picture to show (check_showable)
+
+
+def check_showable(artwork, *, status):
+    """
+    Refuse (ValidationError keyed "status") to give artwork a status that
+    shows it in the gallery (approved, featured) while its pictures are not
+    drawn: still being prepared, or unreadable. Pure: no query; the admin's
+    form calls it too, to say so beside the status.
+    """
+    if status not in (Artwork.Status.APPROVED, Artwork.Status.FEATURED):
+        return
+    if artwork.picture_state == Artwork.Picture.PREPARING:
+        refuse(
+            gettext(
+                "The picture of this work is still being prepared. It can be "
+                "shown in the gallery once it is ready, in a minute or two."
+            ),
+            "picture_preparing",
+            "status",
+        )
+    if artwork.picture_state == Artwork.Picture.UNREADABLE:
+        refuse(
+            gettext(
+                "The picture of this work could not be read, so the work "
+                "cannot be shown. Ask the submitter to send it again."
+            ),
+            "picture_unreadable",
+            "status",
+        )
+
+
 @transaction.atomic
 def moderate(artworks, *, status, by, note=None):
     """
     Set status on artworks (a queryset), recording who reviewed and when,
     and optionally a note to the submitters, in each work's history too (by
-    as the staff member). Returns how many changed. Queries: the works,
-    locked; one update and its history.
+    as the staff member). A work that may not take the status, because its
+    pictures are not drawn (check_showable), is left as it was and counted
+    as refused. Returns a Moderated. Queries: the works, locked; one update
+    and its history.
     """
     changes = {"status": status, "reviewed_by": by, "reviewed_at": timezone.now()}
     if note is not None:
         changes["moderation_note"] = note
     # Locked as read, so that each work's history gets the row as this
-    # moderation leaves it, whatever an edit at the same moment changes.
-    works = list(
-        Artwork.objects.select_for_update().filter(pk__in=artworks.values("pk"))
-    )
-    for work in works:
+    # moderation leaves it, whatever an edit at the same moment changes;
+    # and so that the picture checked is the one the work keeps.
+    works, refused = [], 0
+    for work in Artwork.objects.select_for_update().filter(
+        pk__in=artworks.values("pk")
+    ):
+        try:
+            check_showable(work, status=status)
+        except ValidationError:
+            refused += 1
+            continue
         for field, value in changes.items():
             setattr(work, field, value)
+        works.append(work)
     history.bulk_update(works, Artwork, list(changes), user=by)
-    return len(works)
+    return Moderated(changed=len(works), refused=refused)
 
 
 # What a work kept past the retention period loses: how to reach its

@@ -5,9 +5,16 @@ This is a measurement, not a test: it fails only when a picture meant to
 be accepted is refused or the other way round, never because memory is
 high. Each picture is measured in a fresh Python process that has set up
 Django as a gunicorn worker does; the process opens the picture as Django
-hands an upload over (a temporary file on disk, above 2.5 MB) and runs
-the artwork path, artworks.images.prepare, which garden photos share
-(tongyun.lib.images). It reports:
+hands an upload over (a temporary file on disk, above 2.5 MB) and runs one
+stage of the artwork path:
+
+- request: what the submission's request does, artworks.images.check (the
+  header only; the picture is then stored as sent);
+- worker: what the task drawing a work's pictures does,
+  artworks.images.prepare, which garden photos share (tongyun.lib.images).
+
+Code from before the pictures left the request has no check(): its request
+stage is prepare(), which the request ran then. It reports:
 
 - RSS added: the process's peak resident memory (VmHWM) after the path
   minus before it, in MB: what a worker needs on top of its idle size;
@@ -173,8 +180,12 @@ def _peak_rss():
     raise RuntimeError("no VmHWM in /proc/self/status: Linux only")
 
 
-def _measure(path):
-    """In this (fresh) process: the upload path for one picture, as JSON."""
+STAGES = {"request": "in the request", "worker": "in the worker"}
+
+
+def _measure(path, stage):
+    """In this (fresh) process: one stage of the upload path for one
+    picture, as JSON."""
     import tracemalloc
 
     import django
@@ -199,10 +210,15 @@ def _measure(path):
     before = _peak_rss()
     tracemalloc.start()
     started = time.perf_counter()
+    check = getattr(images, "check", None) if stage == "request" else None
     try:
-        prepared = images.prepare(upload)
+        if check is not None:
+            check(upload)
+            shown = "checked"
+        else:
+            prepared = images.prepare(upload)
+            shown = f"{prepared.display.width} × {prepared.display.height}"
         outcome = "accepted"
-        shown = f"{prepared.display.width} × {prepared.display.height}"
     except ValidationError as refusal:
         outcome = refusal.code
         shown = refusal.code + (f" {refusal.params}" if refusal.params else "")
@@ -222,9 +238,9 @@ def _measure(path):
     }
 
 
-def _run(code, path):
+def _run(code, path, stage):
     result = subprocess.run(
-        [sys.executable, __file__, "--measure", str(path)],
+        [sys.executable, __file__, "--measure", str(path), "--stage", stage],
         cwd=code,
         env={**os.environ, "PYTHONPATH": str(code)},
         capture_output=True,
@@ -256,9 +272,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout to measure")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(_measure(args.measure)))
+        print(json.dumps(_measure(args.measure, args.stage)))
         return 0
 
     _draw_pictures()
@@ -267,24 +284,30 @@ def main():
         f"{time.strftime('%Y-%m-%d %H:%M %Z')} · commit {_commit(code)} · "
         f"Python {sys.version.split()[0]} · each picture in a fresh process "
         "with Django set up",
-        "",
-        "| picture | file MB | MP | outcome | s | RSS added MB "
-        "| added / file | added / 200 MB | peak RSS MB | Python heap MB |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     wrong = []
-    for name, file, _draw, expected in CASES:
-        print(f"bench: measuring {file} ...", file=sys.stderr)
-        row = _run(code, PICTURES / file)
-        if row["outcome"] != expected:
-            wrong.append(f"{file}: {row['shown']}, expected {expected}")
-        lines.append(
-            f"| {name} | {row['file_mb']:.2f} | {row['pixels'] / 1e6:.1f} "
-            f"| {row['shown']} | {row['seconds']:.2f} | {row['added_mb']:.0f} "
-            f"| {row['added_mb'] / row['file_mb']:.0f} "
-            f"| {row['added_mb'] / LIMIT_MB:.2f} | {row['peak_mb']:.0f} "
-            f"| {row['heap_mb']:.1f} |"
-        )
+    for stage, heading in STAGES.items():
+        lines += [
+            "",
+            f"{heading.capitalize()}:",
+            "",
+            "| picture | file MB | MP | outcome | s | RSS added MB "
+            "| added / file | added / 200 MB | peak RSS MB | Python heap MB |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, file, _draw, expected in CASES:
+            print(f"bench: measuring {file} {heading} ...", file=sys.stderr)
+            row = _run(code, PICTURES / file, stage)
+            if row["outcome"] != expected:
+                wrong.append(f"{file} {heading}: {row['shown']}, expected {expected}")
+            lines.append(
+                f"| {name} | {row['file_mb']:.2f} | {row['pixels'] / 1e6:.1f} "
+                f"| {row['shown']} | {row['seconds']:.2f} "
+                f"| {row['added_mb']:.0f} "
+                f"| {row['added_mb'] / row['file_mb']:.0f} "
+                f"| {row['added_mb'] / LIMIT_MB:.2f} | {row['peak_mb']:.0f} "
+                f"| {row['heap_mb']:.1f} |"
+            )
     report = "\n".join(lines) + "\n"
     print(report)
     if code == ROOT:

@@ -47,6 +47,19 @@ def english(client):
 
 
 @pytest.fixture
+def queue(settings):
+    """The dummy task backend: tasks are kept, not run (tests.tasks.run runs
+    one as the worker would); its results, in order."""
+    from django.tasks import default_task_backend
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}
+    }
+    default_task_backend.clear()
+    return default_task_backend.results
+
+
+@pytest.fixture
 def printed_site(settings):
     """The SITE_URL whose addresses the printed QR labels hold (tests.pdfs)."""
     from tests.pdfs import SITE

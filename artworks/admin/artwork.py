@@ -38,6 +38,17 @@ def _when(value):
     )
 
 
+def _no_picture(artwork):
+    """What stands instead of a work's picture until it is drawn."""
+    if artwork.picture_state == Artwork.Picture.UNREADABLE:
+        text = gettext("The picture could not be read: ask the submitter again.")
+    else:
+        text = gettext("Picture being prepared…")
+    return format_html(
+        '<span class="artwork-picture-{}">{}</span>', artwork.picture_state, text
+    )
+
+
 def _moderation_action(status, description, done):
     """
     An admin action that gives the selected works status through
@@ -47,10 +58,25 @@ def _moderation_action(status, description, done):
 
     @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
-        count = services.moderate(queryset, status=status, by=request.user)
-        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+        result = services.moderate(queryset, status=status, by=request.user)
+        if result.changed:
+            message = done.format(count=result.changed)
+            modeladmin.message_user(request, message, messages.SUCCESS)
+        if result.refused:
+            _say_refused(modeladmin, request, result.refused)
 
     return action
+
+
+def _say_refused(modeladmin, request, count):
+    refused = ngettext(
+        "{count} work was left as it was: its picture is still being prepared "
+        "or could not be read, so it cannot be shown in the gallery.",
+        "{count} works were left as they were: their pictures are still being "
+        "prepared or could not be read, so they cannot be shown in the gallery.",
+        count,
+    )
+    modeladmin.message_user(request, refused.format(count=count), messages.WARNING)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -108,10 +134,17 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
         "reviewed",
     ]
     list_display_links = ["thumbnail_preview", "title"]
-    list_filter = [StatusFilter, "category", "call", "is_minor"]
+    list_filter = [StatusFilter, "picture_state", "category", "call", "is_minor"]
     list_select_related = ["call", "reviewed_by"]
     list_per_page = 50
-    actions = ["approve", "feature", "reject", "back_to_pending", "print_labels"]
+    actions = [
+        "approve",
+        "feature",
+        "reject",
+        "back_to_pending",
+        "redraw_pictures",
+        "print_labels",
+    ]
     actions_on_top = True
     actions_on_bottom = True
     search_fields = ["title", "artist_name", "class_name"]
@@ -218,6 +251,8 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
 
     @admin.display(description=_("picture"))
     def thumbnail_preview(self, artwork):
+        if not artwork.has_picture:
+            return _no_picture(artwork)
         width, height = _fit(
             artwork.thumbnail_width, artwork.thumbnail_height, THUMB_BOX
         )
@@ -231,6 +266,8 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
 
     @admin.display(description=_("picture"))
     def image_preview(self, artwork):
+        if not artwork.has_picture:
+            return _no_picture(artwork)
         url = reverse("artworks:image", args=[artwork.pk, "display"])
         width, height = _fit(artwork.image_width, artwork.image_height, PREVIEW_BOX)
         if width:
@@ -268,7 +305,7 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             services.moderate(
                 Artwork.objects.filter(pk=obj.pk), status=obj.status, by=request.user
             )
-            obj.refresh_from_db(fields=["reviewed_by", "reviewed_at"])
+            obj.refresh_from_db(fields=["status", "reviewed_by", "reviewed_at"])
 
     # The service deletes the files too, once the deletion commits.
 
@@ -312,7 +349,7 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             note = form.cleaned_data["moderation_note"] or None
             count = services.moderate(
                 queryset, status=Status.REJECTED, by=request.user, note=note
-            )
+            ).changed
             done = ngettext(
                 "{count} work not accepted: it stays out of the gallery.",
                 "{count} works not accepted: they stay out of the gallery.",
@@ -346,6 +383,18 @@ class ArtworkAdmin(HistoryAdminMixin, PhoneAdminMixin, CommunityScopedAdmin):
             "count",
         ),
     )
+
+    @admin.action(description=_("Prepare the pictures again"), permissions=["change"])
+    def redraw_pictures(self, request, queryset):
+        """For works whose pictures the worker gave up on (a storage that
+        failed): queue them again (services.redraw_pictures)."""
+        count = services.redraw_pictures(queryset)
+        done = ngettext(
+            "The picture of {count} work will be prepared again.",
+            "The pictures of {count} works will be prepared again.",
+            count,
+        )
+        self.message_user(request, done.format(count=count), messages.SUCCESS)
 
     # Seeing the works is enough to print their exhibition labels.
     @admin.action(description=_("Print QR labels (PDF)"), permissions=["view"])

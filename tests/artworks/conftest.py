@@ -5,6 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from artworks.models import Artwork
+from tests.servers import (  # noqa: F401 (fixtures of the tests that run the site)
+    prepared_site,
+    site,
+)
 
 
 def jpeg(name="peony.jpg", size=(800, 600), color=(176, 18, 74)):
@@ -14,14 +18,23 @@ def jpeg(name="peony.jpg", size=(800, 600), color=(176, 18, 74)):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
+def private_files():
+    """
+    Names of the files in private artwork storage, under "artworks/": the
+    renditions by name, the pictures as sent as "originals/<name>".
+    """
+    storage = Artwork._meta.get_field("image").storage
+    if not storage.exists("artworks"):
+        return []
+    folders, names = storage.listdir("artworks")
+    if "originals" in folders:
+        originals = storage.listdir("artworks/originals")[1]
+        names += [f"originals/{name}" for name in originals]
+    return sorted(names)
+
+
 @pytest.fixture
 def stored_files():
-    """Names of the files in private artwork storage, as a callable."""
-    storage = Artwork._meta.get_field("image").storage
-
-    def names():
-        if not storage.exists("artworks"):
-            return []
-        return sorted(storage.listdir("artworks")[1])
-
-    return names
+    """Names of the files in private artwork storage (private_files), as a
+    callable."""
+    return private_files

@@ -18,6 +18,7 @@ from PIL import Image
 
 from artworks.forms import ArtworkForm
 from artworks.models import Artwork
+from tests.artworks.conftest import private_files
 from tests.factories import ArtworkFactory, CallFactory
 from tongyun.lib.images import MAX_BYTES
 
@@ -62,13 +63,6 @@ def submit(client, **fields):
     data = FILLED_IN | fields
     data.setdefault("image", photo())
     return client.post(reverse("artworks:submit"), data)
-
-
-def private_files():
-    storage = Artwork._meta.get_field("image").storage
-    if not storage.exists("artworks"):
-        return []
-    return storage.listdir("artworks")[1]
 
 
 def error_codes(response, field="__all__"):
@@ -155,9 +149,11 @@ def test_submit_page_without_an_open_call_says_when_the_next_opens(client):
 
 
 def test_good_submission_is_stored_pending_reencoded_and_goes_to_its_status(
-    client, call
+    client, call, django_capture_on_commit_callbacks
 ):
-    response = submit(client, image=photo(size=(2400, 1800)))
+    # The immediate backend draws the pictures once the work is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(client, image=photo(size=(2400, 1800)))
 
     artwork = Artwork.objects.get()
     assert response.status_code == 303

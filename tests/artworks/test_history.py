@@ -46,12 +46,12 @@ def test_moderating_outside_a_request_records_who_reviewed(django_user_model):
     reviewer = django_user_model.objects.create_user("reviewer", is_staff=True)
     work = ArtworkFactory(status="pending", reviewed_at=None)
 
-    count = services.moderate(
+    result = services.moderate(
         Artwork.objects.filter(pk=work.pk), status="rejected", by=reviewer, note="太小"
     )
 
     latest = work.history.first()
-    assert count == 1
+    assert result.changed == 1
     assert records(work)[1:] == [("~", reviewer, None)]
     assert (latest.status, latest.moderation_note) == ("rejected", "太小")
 

@@ -38,14 +38,22 @@ def error_codes(excinfo):
     return [e.code for e in error.error_list]
 
 
-def test_submit_stores_a_pending_work_with_both_renditions(stored_files):
+def test_submit_stores_a_pending_work_and_the_worker_draws_both_renditions(
+    stored_files, django_capture_on_commit_callbacks
+):
     call = CallFactory()
 
-    artwork = send(call)
+    # The immediate backend draws the pictures once the work is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        artwork = send(call)
 
     artwork.refresh_from_db()
     assert artwork.status == Artwork.Status.PENDING
-    assert len(stored_files()) == 2
+    assert (artwork.picture_state, artwork.original.name) == ("ready", "")
+    assert stored_files() == sorted(
+        name.removeprefix("artworks/")
+        for name in (artwork.image.name, artwork.thumbnail.name)
+    )
     with artwork.image.open() as f:
         image = Image.open(f)
         assert (image.format, image.size) == ("JPEG", (800, 600))
@@ -83,7 +91,7 @@ def test_each_phone_sends_at_most_the_calls_limit(stored_files):
 
     assert error_codes(excinfo) == {"phone": ["too_many_works"]}
     assert Artwork.objects.count() == 2
-    assert len(stored_files()) == 4
+    assert len(stored_files()) == 2  # each accepted work's picture as sent
 
 
 def test_an_author_under_14_needs_an_age_group_and_a_guardians_consent(stored_files):
@@ -97,7 +105,8 @@ def test_an_author_under_14_needs_an_age_group_and_a_guardians_consent(stored_fi
         "age_group": ["age_group"],
         "guardian_consent": ["guardian_consent"],
     }
-    assert len(stored_files()) == 2  # the accepted work's two files only
+    # The accepted work's picture as sent only.
+    assert stored_files() == [Artwork.objects.get().original.name[len("artworks/") :]]
     work = Artwork.objects.get()
     assert (work.guardian_consent, work.age_group) == (True, "7_10")
 
@@ -123,27 +132,30 @@ def test_a_file_that_is_not_an_image_is_refused_under_the_image_field(stored_fil
 
 
 @pytest.mark.django_db(transaction=True)
-def test_submit_decodes_the_picture_before_it_locks_the_call(monkeypatch):
-    # A slow decode inside the lock would keep everyone sending to the call
-    # waiting. transaction=True: no test transaction around the call.
+def test_submit_checks_the_picture_before_the_lock_and_decodes_it_after(monkeypatch):
+    # Decoding inside the lock would keep everyone sending to the call
+    # waiting; inside the request, it would keep the sender waiting.
+    # transaction=True: no test transaction around the call, so the
+    # immediate backend draws the pictures as soon as the work commits.
     steps = []
-    prepare, select_for_update = images.prepare, QuerySet.select_for_update
+    check, prepare = images.check, images.prepare
+    select_for_update = QuerySet.select_for_update
 
-    def decoding(upload):
-        steps.append(("decode", transaction.get_connection().in_atomic_block))
-        return prepare(upload)
+    def step(name, function):
+        def record(*args, **kwargs):
+            steps.append((name, transaction.get_connection().in_atomic_block))
+            return function(*args, **kwargs)
 
-    def locking(queryset, *args, **kwargs):
-        steps.append(("lock", transaction.get_connection().in_atomic_block))
-        return select_for_update(queryset, *args, **kwargs)
+        return record
 
-    monkeypatch.setattr(images, "prepare", decoding)
-    monkeypatch.setattr(QuerySet, "select_for_update", locking)
+    monkeypatch.setattr(images, "check", step("check", check))
+    monkeypatch.setattr(images, "prepare", step("decode", prepare))
+    monkeypatch.setattr(QuerySet, "select_for_update", step("lock", select_for_update))
 
     send(CallFactory())
 
-    assert steps == [("decode", False), ("lock", True)]
-    assert Artwork.objects.count() == 1
+    assert steps[:3] == [("check", False), ("lock", True), ("decode", False)]
+    assert Artwork.objects.get().picture_state == "ready"
 
 
 def test_submit_over_the_limit_is_refused_without_decoding(monkeypatch, stored_files):
@@ -176,7 +188,7 @@ def test_a_failure_after_the_files_are_written_removes_them(monkeypatch, stored_
 def test_moderate_records_who_and_when(admin_user):
     work, other = ArtworkFactory(status="pending"), ArtworkFactory(status="pending")
 
-    count = services.moderate(
+    result = services.moderate(
         Artwork.objects.filter(pk=work.pk),
         status="featured",
         by=admin_user,
@@ -185,7 +197,7 @@ def test_moderate_records_who_and_when(admin_user):
 
     work.refresh_from_db()
     other.refresh_from_db()
-    assert count == 1
+    assert result == services.Moderated(changed=1, refused=0)
     assert (work.status, work.reviewed_by, work.moderation_note) == (
         "featured",
         admin_user,

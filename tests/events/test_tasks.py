@@ -8,7 +8,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.tasks import TaskResultStatus, default_task_backend
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -18,6 +18,7 @@ from events.models import Signup
 from tests.factories import CommunityFactory, EventFactory, SignupFactory
 from tests.senders import CapturingSender
 from tests.servers import manage
+from tests.tasks import run
 from tongyun.lib.senders import SendFailed
 from tongyun.roles import make_staff
 
@@ -39,21 +40,6 @@ class BlockingSender:
 class FailingSender:
     def send(self, message):
         raise SendFailed("provider down")
-
-
-@pytest.fixture
-def queue(settings):
-    """The dummy backend: tasks are kept, not run; its results, in order."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}
-    }
-    default_task_backend.clear()
-    return default_task_backend.results
-
-
-def run(result):
-    """Run a queued task as the worker does."""
-    return result.task.call(*result.args, **result.kwargs)
 
 
 def post_signup(client, event, phone="138 0013 8000"):

@@ -34,6 +34,7 @@ from tests.factories import (
 )
 from tests.feedback.test_views import send
 from tests.gardens.test_admin import garden_add
+from tests.tasks import run
 from tests.test_project import run_django
 from tests.tongyun.test_deploy import check_deploy, production, settings_in
 from tongyun.lib.s3 import s3_origins
@@ -152,20 +153,32 @@ def assert_jpeg(body, size=None):
 # --- Residents' pictures: private bucket, signed URLs -------------------------
 
 
-def test_submitted_artwork_lands_in_the_private_bucket_only(client, s3):
+def test_submitted_artwork_lands_in_the_private_bucket_only(
+    client, s3, queue, django_capture_on_commit_callbacks
+):
     CallFactory()
 
-    response = submit(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(client)
+    sent, original = keys(s3, "private"), Artwork.objects.get().original.name
+    # The worker draws the pictures from the bucket and deletes the original.
+    with django_capture_on_commit_callbacks(execute=True):
+        run(queue[0])
 
-    assert response.status_code == 303
     artwork = Artwork.objects.get()
+    assert response["Location"] == artwork.get_status_url()
+    assert sent == [original]
+    assert original.startswith("artworks/originals/")
     assert keys(s3, "private") == sorted([artwork.image.name, artwork.thumbnail.name])
     assert keys(s3, "public") == []
 
 
-def test_approved_work_image_redirects_to_a_signed_url_that_serves_it(client, s3):
+def test_approved_work_image_redirects_to_a_signed_url_that_serves_it(
+    client, s3, django_capture_on_commit_callbacks
+):
     CallFactory()
-    submit(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client)
     artwork = Artwork.objects.get()
     artwork.status = Artwork.Status.APPROVED
     artwork.save(update_fields=["status"])

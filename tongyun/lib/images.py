@@ -111,25 +111,14 @@ def renditions(upload, sizes):
     """
     size = _checked_size(upload)
     largest = sizes[0][0]
-    try:
-        with strict_decoding(), Image.open(upload) as img:
-            _check_format(img)
-            full_size = img.size
-            if img.format in ("JPEG", "MPO"):
-                _draft(img, largest)
-            _check_cost(img, full_size, size)
-            # Only the first frame of an animation is decoded.
-            img.load()
-            orientation = img.getexif().get(ExifTags.Base.Orientation)
-            picture = _shrunk_flat(img, largest)
-        if orientation in UPRIGHT:
-            picture = picture.transpose(UPRIGHT[orientation])
-    except Image.UnidentifiedImageError:
-        raise refusal("not_an_image") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise refusal("too_many_pixels", limit=MAX_PIXELS) from None
-    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
-        raise refusal("damaged") from None
+    with _refusals(), strict_decoding(), Image.open(upload) as img:
+        _check_header(img, size, largest)
+        # Only the first frame of an animation is decoded.
+        img.load()
+        orientation = img.getexif().get(ExifTags.Base.Orientation)
+        picture = _shrunk_flat(img, largest)
+    if orientation in UPRIGHT:
+        picture = picture.transpose(UPRIGHT[orientation])
 
     result = []
     for longest, quality in sizes:
@@ -138,6 +127,52 @@ def renditions(upload, sizes):
         picture.thumbnail((longest, longest), Image.Resampling.LANCZOS)
         result.append(_jpeg(picture, quality=quality))
     return result
+
+
+def check(upload, largest):
+    """
+    Refuse (ValidationError, as renditions() does) what can be refused
+    without decoding a pixel: an empty or oversized file, anything but a
+    JPEG, PNG or WebP, a picture too large to decode within DECODE_BUDGET
+    when drawn at most largest on its long side, and a file whose structure
+    Pillow's verify() finds broken (a PNG's chunk checksums, say).
+
+    Cheap whatever the picture: reads its header and, for a PNG, walks its
+    chunks: 12 ms for a 9 MB PNG, well under a megabyte of memory. A
+    picture it passes may still turn out damaged once decoded (cut-off
+    pixel data): renditions() refuses it then. No query; reads the upload
+    and leaves it open at its start.
+    """
+    size = _checked_size(upload)
+    try:
+        with _refusals(), strict_decoding(), Image.open(upload) as img:
+            _check_header(img, size, largest)
+            img.verify()
+    finally:
+        upload.seek(0)
+
+
+@contextmanager
+def _refusals():
+    """Pillow's complaints about a picture as the refusals people read."""
+    try:
+        yield
+    except Image.UnidentifiedImageError:
+        raise refusal("not_an_image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise refusal("too_many_pixels", limit=MAX_PIXELS) from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+        raise refusal("damaged") from None
+
+
+def _check_header(img, file_size, largest):
+    """Refuse img (opened, not loaded) by its header alone: its format and
+    the price of decoding it (a JPEG drafted to largest first)."""
+    _check_format(img)
+    full_size = img.size
+    if img.format in ("JPEG", "MPO"):
+        _draft(img, largest)
+    _check_cost(img, full_size, file_size)
 
 
 def refusal(code, *, limit=None):
