@@ -22,7 +22,7 @@ from feedback.models import Suggestion
 from tests.artworks.test_forms import FILLED_IN
 from tests.factories import CallFactory, EventFactory, GardenFactory
 from tests.hosts import Browser
-from tests.threads import run_together
+from tests.threads import run_together, wait_until
 
 PASSWORD = "plum-blossom-kite-41"
 SEATS = 5
@@ -150,6 +150,12 @@ def test_a_work_uploaded_through_one_host_is_served_by_the_other_from_s3(
         f"{first}/artworks/submit/",
         FILLED_IN,
         files={"image": ("peony.jpg", picture, "image/jpeg")},
+    )
+    # The hosts' worker draws the pictures from the original sent.
+    wait_until(
+        lambda: Artwork.objects.filter(call=call, picture_state="ready").exists(),
+        timeout=60,
+        what="the worker to draw the work's pictures",
     )
     artwork = Artwork.objects.get(call=call)
     before = Browser().get(f"{second}/artworks/{artwork.pk}/display.jpg")
