@@ -44,10 +44,11 @@ from .lib.phones import mask
 from .lib.queries import picked
 
 LATEST_OBSERVATIONS = 4
-# Zones and gifts a species' page lists: a common species is planted in
-# thousands of zones at 300 gardens (docs/PERFORMANCE.md, issue 13).
+# Zones a species' page lists, and gifts a species' or garden's page lists,
+# the largest first: a common species is planted in thousands of zones at
+# 300 gardens, and gifts keep coming (docs/PERFORMANCE.md, issue 13).
 SPECIES_ZONES = 12
-SPECIES_GIFTS = 6
+LISTED_GIFTS = 6
 LATEST_ARTWORKS = 4
 LARGEST_GIFTS = 6
 # Garden cards on the home page; /gardens/ lists them all.
@@ -124,7 +125,9 @@ def garden_detail(request, slug):
     zones = list(garden.zones.with_species_keys())
     for zone in zones:
         zone.planned = picked(zone.species_keys, species)
-    gifts = list(ledger.with_species_keys(ledger.gifts_to(zone__garden=garden)))
+    gifts, more_gifts = first_rows(
+        ledger.with_species_keys(ledger.gifts_to(zone__garden=garden)), LISTED_GIFTS
+    )
     for gift in gifts:
         gift.pick_species(species)
     observations = Observation.objects.latest_first().filter(zone__garden=garden)
@@ -135,6 +138,7 @@ def garden_detail(request, slug):
         "species_list": [s for s in species if s.in_garden],
         "planted": [s for s in species if s.planted],
         "gifts": gifts,
+        "more_gifts": more_gifts,
         "observations": observations[:LATEST_OBSERVATIONS],
         "events": _next_events().filter(gardens=garden),
         "month": today().month,
@@ -175,7 +179,7 @@ def species_detail(request, slug):
         ).order_by("-planted", "garden", "code"),
         SPECIES_ZONES,
     )
-    gifts, more_gifts = first_rows(ledger.gifts_to(species=species), SPECIES_GIFTS)
+    gifts, more_gifts = first_rows(ledger.gifts_to(species=species), LISTED_GIFTS)
     observations = Observation.objects.latest_first().filter(species=species)
     ctx = {
         "species": species,

@@ -575,7 +575,7 @@ def test_species_page_lists_its_largest_plantings_and_counts_the_rest(
     client, monkeypatch
 ):
     monkeypatch.setattr(site_views, "SPECIES_ZONES", 2)
-    monkeypatch.setattr(site_views, "SPECIES_GIFTS", 1)
+    monkeypatch.setattr(site_views, "LISTED_GIFTS", 1)
     species = SpeciesFactory()
     zones = ZoneFactory.create_batch(3)
     for zone, quantity in zip(zones, (5, 30, 20), strict=True):
@@ -619,3 +619,19 @@ def test_species_page_within_its_limits_has_no_more_sentence(client):
         0,
     )
     assert "data-more=" not in response.content.decode()
+
+
+def test_garden_page_lists_its_largest_gifts_and_counts_the_rest(client, monkeypatch):
+    monkeypatch.setattr(site_views, "LISTED_GIFTS", 2)
+    zone = ZoneFactory()
+    species = SpeciesFactory()
+    for quantity in (5, 30, 20):
+        donation = DonationFactory(quantity=quantity)
+        DonationItemFactory(donation=donation, species=species)
+        AllocationFactory(donation=donation, zone=zone, species=species)
+
+    response = client.get(zone.garden.get_absolute_url())
+
+    assert [gift.quantity for gift in response.context["gifts"]] == [30, 20]
+    assert response.context["more_gifts"] == 1
+    assert 'data-more="gifts"' in response.content.decode()
