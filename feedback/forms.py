@@ -20,6 +20,11 @@ CONSENT = _(
     "used only to ask me about this suggestion and is deleted {days} days "
     "after I send it."
 )
+# With more zones than this in all, the zone select waits until a garden is
+# chosen: 3,600 zones at 300 gardens made the empty form 280 KB of HTML
+# (docs/PERFORMANCE.md, issue 13).
+FEW_ZONES = 60
+
 HONEYPOT = _("Your suggestion could not be sent. Please check the form and try again.")
 
 
@@ -45,8 +50,10 @@ class SuggestionForm(PublicForm):
     kept through a refused POST).
 
     A plain Form: services.submit_suggestion checks the place and the photo
-    and writes the row. The zones offered are the chosen garden's (all
-    gardens' zones when none is chosen); cleaned_data["phone"] is +86… or "".
+    and writes the row. The zones offered are the chosen garden's (the
+    posted zone's garden when no garden was posted); with none chosen, all
+    zones when there are FEW_ZONES or fewer, else none, and
+    zones_wait_for_garden is True. cleaned_data["phone"] is +86… or "".
     """
 
     honeypot_message = HONEYPOT
@@ -123,25 +130,35 @@ class SuggestionForm(PublicForm):
         if isinstance(self._about, Species):
             self.initial["species"] = self._about.slug
         garden = self._chosen_garden()
+        self.zones_wait_for_garden = False
         if garden is not None:
             self.fields["zone"].queryset = garden.zones.select_related(
                 "garden"
             ).order_by("code")
             self.fields["zone"].with_garden = False
+        elif Zone.objects.count() > FEW_ZONES:
+            self.fields["zone"].queryset = Zone.objects.none()
+            self.zones_wait_for_garden = True
 
     def _chosen_garden(self):
-        """The garden posted or pre-filled, if it is one; else None."""
-        value = (
-            self.data.get(self.add_prefix("garden"))
-            if self.is_bound
-            else self.initial.get("garden")
-        )
+        """
+        The garden posted or pre-filled, if it is one; else the garden of
+        the zone posted, so that a zone sent without its garden is still
+        judged among its garden's zones; else None. One query at most.
+        """
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("garden"))
+            zone = self.data.get(self.add_prefix("zone"))
+        else:
+            value, zone = self.initial.get("garden"), None
         if isinstance(value, Garden):
             return value
-        try:
-            return Garden.objects.filter(pk=int(value)).first() if value else None
-        except (TypeError, ValueError):
-            return None
+        gardens = Garden.objects.all()
+        if _is_pk(value):
+            return gardens.filter(pk=int(value)).first()
+        if _is_pk(zone):
+            return gardens.filter(zones__pk=int(zone)).first()
+        return None
 
     def ask_for_the_file_again(self):
         """Before the form is shown again with errors: see lib.forms."""
@@ -163,6 +180,11 @@ class SuggestionForm(PublicForm):
             slug = self.data.get(self.add_prefix("species"), "")
             return Species.objects.filter(slug=slug).first() if slug else None
         return self._about
+
+
+def _is_pk(value):
+    """Whether a posted or pre-filled value can be a primary key."""
+    return isinstance(value, (str, int)) and str(value).isdigit()
 
 
 class RatingForm(PublicForm):

@@ -33,6 +33,8 @@ from .models import SUGGESTION_PATH, Suggestion, SurveyRound
 BROWSER_COOKIE = "tongyun_browser"
 BROWSER_COOKIE_SALT = "feedback.survey.cookie"
 BROWSER_COOKIE_AGE = 2 * 365 * 24 * 3600
+# The suggestion form's button that shows the chosen garden's zones.
+SHOW_ZONES = "show_zones"
 
 
 def _initial(query):
@@ -67,7 +69,11 @@ def _initial(query):
 
 def _render_form(request, form, *, status=200):
     form.ask_for_the_file_again()
-    ctx = {"form": form, "about_species": form.about_species}
+    ctx = {
+        "form": form,
+        "about_species": form.about_species,
+        "show_zones": SHOW_ZONES,
+    }
     return render(request, "feedback/suggestion_form.html", ctx, status=status)
 
 
@@ -86,6 +92,12 @@ def suggestion_new(request):
     """
     if request.method != "POST":
         return _render_form(request, SuggestionForm(initial=_initial(request.GET)))
+    if SHOW_ZONES in request.POST:
+        # The garden was chosen (without a script): the form again as
+        # typed, now offering that garden's zones; nothing checked or sent.
+        typed = {name: request.POST.get(name, "") for name in ("text", "phone")}
+        form = SuggestionForm(initial={**typed, **_initial(request.POST)})
+        return _render_form(request, form)
 
     form = SuggestionForm(request.POST, request.FILES)
     render_form = partial(_render_form, request)

@@ -39,10 +39,16 @@ from .lib.dates import today
 from .lib.forms import refuse_over_rate_limit
 from .lib.limits import Limit, too_many_attempts
 from .lib.pagecache import cached_page
+from .lib.pages import first_rows
 from .lib.phones import mask
 from .lib.queries import picked
 
 LATEST_OBSERVATIONS = 4
+# Zones a species' page lists, and gifts a species' or garden's page lists,
+# the largest first: a common species is planted in thousands of zones at
+# 300 gardens, and gifts keep coming (docs/PERFORMANCE.md, issue 13).
+SPECIES_ZONES = 12
+LISTED_GIFTS = 6
 LATEST_ARTWORKS = 4
 LARGEST_GIFTS = 6
 # Garden cards on the home page; /gardens/ lists them all.
@@ -119,7 +125,9 @@ def garden_detail(request, slug):
     zones = list(garden.zones.with_species_keys())
     for zone in zones:
         zone.planned = picked(zone.species_keys, species)
-    gifts = list(ledger.with_species_keys(ledger.gifts_to(zone__garden=garden)))
+    gifts, more_gifts = first_rows(
+        ledger.with_species_keys(ledger.gifts_to(zone__garden=garden)), LISTED_GIFTS
+    )
     for gift in gifts:
         gift.pick_species(species)
     observations = Observation.objects.latest_first().filter(zone__garden=garden)
@@ -130,6 +138,7 @@ def garden_detail(request, slug):
         "species_list": [s for s in species if s.in_garden],
         "planted": [s for s in species if s.planted],
         "gifts": gifts,
+        "more_gifts": more_gifts,
         "observations": observations[:LATEST_OBSERVATIONS],
         "events": _next_events().filter(gardens=garden),
         "month": today().month,
@@ -160,16 +169,26 @@ def species_detail(request, slug):
     day = today()
     signals = ledger.with_bloom_signals(Species.objects.all(), day.year)
     species = get_object_or_404(signals, slug=slug)
-    zones = species.zones.select_related("garden").order_by("garden", "code")
-    planted = ledger.with_planted(
-        Zone.objects.select_related("garden"), species=species
-    ).order_by("garden", "code")
+    zones, more_zones = first_rows(
+        species.zones.select_related("garden").order_by("garden", "code"),
+        SPECIES_ZONES,
+    )
+    planted, more_planted = first_rows(
+        ledger.with_planted(
+            Zone.objects.select_related("garden"), species=species
+        ).order_by("-planted", "garden", "code"),
+        SPECIES_ZONES,
+    )
+    gifts, more_gifts = first_rows(ledger.gifts_to(species=species), LISTED_GIFTS)
     observations = Observation.objects.latest_first().filter(species=species)
     ctx = {
         "species": species,
         "zones": zones,
+        "more_zones": more_zones,
         "planted": planted,
-        "gifts": ledger.gifts_to(species=species),
+        "more_planted": more_planted,
+        "gifts": gifts,
+        "more_gifts": more_gifts,
         "observations": observations[:LATEST_OBSERVATIONS],
         "month": day.month,
         "in_bloom": species.is_in_bloom(day.month),

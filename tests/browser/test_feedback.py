@@ -2,6 +2,7 @@
 
 import pytest
 
+from feedback import forms
 from feedback.models import Suggestion, SurveyAnswer
 from tests.factories import SurveyRoundFactory, ZoneFactory
 
@@ -12,6 +13,39 @@ NARROW_PHONE = {"width": 360, "height": 780}
 
 def sideways_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_resident_shows_a_gardens_zones_without_a_script_then_sends_with_enter(
+    visitor, live_server, monkeypatch
+):
+    monkeypatch.setattr(forms, "FEW_ZONES", 1)
+    zone = ZoneFactory(code="B1", name="月季花境")
+    ZoneFactory(code="C3")
+    page = visitor.page
+    page.set_viewport_size(NARROW_PHONE)
+    visitor.visit("/suggestions/new/")
+    form = page.locator("form.suggestion-form")
+    no_zone_yet = form.locator('select[name="zone"]').count()
+
+    form.locator('label:has(input[name="category"][value="care"])').click()
+    form.locator('textarea[name="text"]').fill("月季叶子发黄，需要施肥")
+    form.locator('select[name="garden"]').select_option(str(zone.garden.pk))
+    form.locator("button.show-zones").click()
+    page.wait_for_load_state()
+    offered = form.locator('select[name="zone"] option').all_inner_texts()
+    typed = form.locator('textarea[name="text"]').input_value()
+    form.locator('select[name="zone"]').select_option(str(zone.pk))
+    form.locator('input[name="consent"]').check()
+    form.locator('input[name="phone"]').press("Enter")
+    page.wait_for_url(lambda url: "/suggestions/new/" not in url)
+    visitor.check()
+
+    suggestion = Suggestion.objects.get()
+    assert no_zone_yet == 0
+    assert len(offered) == 2  # no zone in particular, and B1
+    assert typed == "月季叶子发黄，需要施肥"
+    assert (suggestion.zone, suggestion.garden) == (zone, zone.garden)
+    assert sideways_scroll(page) == 0
 
 
 def test_resident_reports_a_problem_from_a_zone_page_and_follows_it(
@@ -33,7 +67,7 @@ def test_resident_reports_a_problem_from_a_zone_page_and_follows_it(
     form.locator('textarea[name="text"]').fill("月季叶子发黄，需要施肥")
     form.locator('input[name="consent"]').check()
     # Tap: send.
-    form.locator('button[type="submit"]').click()
+    form.locator('button.button[type="submit"]:not(.show-zones)').click()
     # The status page keeps the form's #suggest, as browsers do on a redirect.
     page.wait_for_url(lambda url: "/suggestions/new/" not in url)
     visitor.check()

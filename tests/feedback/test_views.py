@@ -4,13 +4,14 @@ paths, and what stays unwritten on a refusal.
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
 
-from feedback import services, views
+from feedback import forms, services, views
 from feedback.models import Suggestion, SurveyAnswer
 from gardens.models import StaffMembership
 from tests.factories import (
@@ -120,6 +121,103 @@ def test_form_names_each_zones_garden_when_no_garden_is_chosen(client):
 
     labels = [label for _value, label in response.context["form"]["zone"].field.choices]
     assert labels[1:] == [f"{zone.garden.name} · A1 {zone.name}"]
+
+
+@pytest.fixture
+def many_zones(monkeypatch):
+    """More zones in all than the form offers before a garden is chosen."""
+    monkeypatch.setattr(forms, "FEW_ZONES", 1)
+    return ZoneFactory(code="A1"), ZoneFactory(code="B2")
+
+
+def zone_options(response):
+    return re.findall(r'<option value="(\d+)"', select(response, "zone"))
+
+
+def select(response, name):
+    found = re.search(rf'<select name="{name}".*?</select>', response.text, re.S)
+    return found.group() if found else ""
+
+
+def test_form_offers_no_zone_and_a_hint_until_a_garden_is_chosen(client, many_zones):
+    response = client.get(NEW)
+
+    assert response.context["form"].zones_wait_for_garden
+    assert list(response.context["form"].fields["zone"].queryset) == []
+    assert select(response, "zone") == ""
+    assert 'id="zones-hint"' in response.text
+    assert 'name="show_zones"' in response.text
+
+
+def test_form_offers_every_zone_when_there_are_few(client):
+    zones = [ZoneFactory(), ZoneFactory()]
+
+    response = client.get(NEW)
+
+    assert not response.context["form"].zones_wait_for_garden
+    assert sorted(map(int, zone_options(response))) == sorted(z.pk for z in zones)
+    assert 'id="zones-hint"' not in response.text
+
+
+def test_form_with_a_garden_offers_only_its_zones_among_many(client, many_zones):
+    mine, other = many_zones
+
+    response = client.get(NEW, {"garden": mine.garden.pk})
+
+    assert zone_options(response) == [str(mine.pk)]
+    assert 'id="zones-hint"' not in response.text
+
+
+def test_a_refused_post_keeps_the_garden_and_offers_its_zones(
+    client, many_zones, stored_photos
+):
+    mine, other = many_zones
+
+    response = send(client, garden=mine.garden.pk, zone=mine.pk, phone="12345")
+
+    assert response.status_code == 422
+    assert error_codes(response, "phone") == ["invalid_phone"]
+    assert zone_options(response) == [str(mine.pk)]
+    assert f'<option value="{mine.pk}" selected>' in select(response, "zone")
+    assert f'<option value="{mine.garden.pk}" selected>' in select(response, "garden")
+    assert Suggestion.objects.count() == 0
+
+
+def test_a_zone_sent_without_its_garden_is_taken_with_its_garden(client, many_zones):
+    mine, other = many_zones
+
+    response = send(client, zone=mine.pk)
+
+    suggestion = Suggestion.objects.get()
+    assert response.status_code == 303
+    assert (suggestion.garden, suggestion.zone) == (mine.garden, mine)
+
+
+def test_a_zone_of_another_garden_is_refused_among_many(
+    client, many_zones, stored_photos
+):
+    mine, other = many_zones
+
+    response = send(client, garden=mine.garden.pk, zone=other.pk)
+
+    assert error_codes(response, "zone") == ["invalid_choice"]
+    assert_nothing_written_and_form_kept(response, stored_photos)
+
+
+def test_show_zones_offers_the_gardens_zones_and_keeps_what_was_typed(
+    client, many_zones
+):
+    mine, other = many_zones
+
+    response = send(client, garden=mine.garden.pk, consent=None, show_zones="1")
+
+    assert response.status_code == 200
+    assert Suggestion.objects.count() == 0
+    assert zone_options(response) == [str(mine.pk)]
+    assert f'<option value="{mine.garden.pk}" selected>' in select(response, "garden")
+    assert f"{TYPED}</textarea>" in response.text
+    assert 'value="138 0013 8000"' in response.text
+    assert response.context["form"].errors == {}
 
 
 @pytest.mark.parametrize(
@@ -478,8 +576,9 @@ def test_form_query_count_is_constant(client, item_count, django_assert_num_quer
         ZoneFactory.create_batch(2, garden=GardenFactory())
     zone = ZoneFactory()
 
-    # 2 queries: the gardens to choose from, the zones with their gardens.
-    with django_assert_num_queries(2):
+    # 3 queries: how many zones there are (few: all are offered), the
+    # gardens to choose from, the zones with their gardens.
+    with django_assert_num_queries(3):
         response = client.get(NEW)
     # 3 queries: the zone of the link (with its garden), the gardens, the
     # zones of that garden (with it).
@@ -503,3 +602,18 @@ def test_survey_query_count_is_constant(client, item_count, django_assert_num_qu
         response = client.get(SURVEY)
 
     assert response.context["round"] == newest
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_form_among_many_zones_query_count_is_constant(
+    client, item_count, many_zones, django_assert_num_queries
+):
+    for _ in range(item_count):
+        ZoneFactory.create_batch(2, garden=GardenFactory())
+
+    # 2 queries: how many zones there are (too many: none offered), the
+    # gardens to choose from.
+    with django_assert_num_queries(2):
+        response = client.get(NEW)
+
+    assert response.text.count('<option value="') == item_count + 2 + 1

@@ -23,6 +23,7 @@ from tests.factories import (
     SpeciesFactory,
     ZoneFactory,
 )
+from tongyun import views as site_views
 from tongyun.lib.figures import Plants
 from tongyun.views import HOME_GARDENS
 
@@ -565,3 +566,72 @@ def test_garden_list_shows_a_page_at_a_time(client):
     assert f'href="{url}?page=2"' in html(first)
     assert gardens[-1].get_absolute_url() in html(second)
     assert gardens[-1].get_absolute_url() not in html(first)
+
+
+# --- Lists bounded at any size (issue 13) -----------------------------------
+
+
+def test_species_page_lists_its_largest_plantings_and_counts_the_rest(
+    client, monkeypatch
+):
+    monkeypatch.setattr(site_views, "SPECIES_ZONES", 2)
+    monkeypatch.setattr(site_views, "LISTED_GIFTS", 1)
+    species = SpeciesFactory()
+    zones = ZoneFactory.create_batch(3)
+    for zone, quantity in zip(zones, (5, 30, 20), strict=True):
+        zone.species.add(species)
+        donation = DonationFactory(quantity=quantity)
+        DonationItemFactory(donation=donation, species=species)
+        allocation = AllocationFactory(donation=donation, zone=zone, species=species)
+        PlantingFactory(
+            zone=zone, species=species, allocation=allocation, quantity=quantity
+        )
+
+    response = client.get(species.get_absolute_url())
+
+    page = response.content.decode()
+    assert [zone.planted for zone in response.context["planted"]] == [30, 20]
+    assert response.context["more_planted"] == 1
+    assert (
+        list(response.context["zones"])
+        == sorted(zones, key=lambda zone: (zone.garden_id, zone.code))[:2]
+    )
+    assert response.context["more_zones"] == 1
+    assert [gift.quantity for gift in response.context["gifts"]] == [30]
+    assert response.context["more_gifts"] == 2
+    assert 'data-more="planted"' in page
+    assert 'data-more="zones"' in page
+    assert 'data-more="gifts"' in page
+
+
+def test_species_page_within_its_limits_has_no_more_sentence(client):
+    species = SpeciesFactory()
+    zone = ZoneFactory()
+    zone.species.add(species)
+    PlantingFactory(zone=zone, species=species)
+
+    response = client.get(species.get_absolute_url())
+
+    assert list(response.context["zones"]) == [zone]
+    assert list(response.context["planted"]) == [zone]
+    assert (response.context["more_zones"], response.context["more_planted"]) == (
+        0,
+        0,
+    )
+    assert "data-more=" not in response.content.decode()
+
+
+def test_garden_page_lists_its_largest_gifts_and_counts_the_rest(client, monkeypatch):
+    monkeypatch.setattr(site_views, "LISTED_GIFTS", 2)
+    zone = ZoneFactory()
+    species = SpeciesFactory()
+    for quantity in (5, 30, 20):
+        donation = DonationFactory(quantity=quantity)
+        DonationItemFactory(donation=donation, species=species)
+        AllocationFactory(donation=donation, zone=zone, species=species)
+
+    response = client.get(zone.garden.get_absolute_url())
+
+    assert [gift.quantity for gift in response.context["gifts"]] == [30, 20]
+    assert response.context["more_gifts"] == 1
+    assert 'data-more="gifts"' in response.content.decode()

@@ -6,6 +6,7 @@ for staff who reach every community.
 """
 
 import datetime as dt
+import importlib
 import io
 import math
 import re
@@ -779,3 +780,32 @@ def test_admin_index_offers_community_staff_no_workbook(demo):
 
     assert reverse("admin:dashboard_xlsx") not in html
     assert f'href="{reverse("dashboard")}"' in html
+
+
+# --- Bounded at any size (issue 13) -------------------------------------------
+
+# The module, which the package's page() function hides.
+dashboard_page = importlib.import_module("tongyun.dashboard.page")
+
+
+def test_the_page_shows_the_largest_gardens_and_counts_the_rest(client, monkeypatch):
+    monkeypatch.setattr(dashboard_page, "TOP_ROWS", 2)
+    zones = [ZoneFactory(), ZoneFactory(), ZoneFactory()]
+    for zone, quantity in zip(zones, (5, 30, 20), strict=True):
+        PlantingFactory(zone=zone, quantity=quantity)
+
+    html = page(client)
+
+    gardens = re.search(r'id="gardens-table".*?</table>', html, re.S).group()
+    shown = [int(pk) for pk in re.findall(r'data-garden="(\d+)"', gardens)]
+    assert shown == [zones[1].garden_id, zones[2].garden_id]
+    assert 'data-more="gardens"' in html
+    assert 'data-more="donors"' not in html
+    assert set(figure(html, "total-planted")) == {"55株"}
+
+
+def test_top_keeps_the_rows_order_and_counts_those_left_out(monkeypatch):
+    monkeypatch.setattr(dashboard_page, "TOP_ROWS", 3)
+
+    assert dashboard_page.top([4, 9, 1, 7, 8], lambda n: n) == ([9, 7, 8], 2)
+    assert dashboard_page.top([4, 9], lambda n: n) == ([4, 9], 0)

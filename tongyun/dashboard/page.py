@@ -18,6 +18,11 @@ from .figures import (
 )
 
 PLANT_SERIES = ("s-peony", "s-leaf", "s-lilac")
+# Rows a chart and its table show of a list that grows with the programme
+# (gardens, donors, events, organisations): the largest, the rest counted in
+# a sentence pointing to the workbook, so that the page stays small at 300
+# gardens (docs/PERFORMANCE.md, issue 13).
+TOP_ROWS = 10
 ZONE_SERIES = dict(zip(ZONE_STATES, ("s-leaf", "s-lilac", "s-sand"), strict=True))
 
 
@@ -41,9 +46,44 @@ def percent(value):
     return f"{value:.1f}%".replace(".0%", "%")
 
 
-def charts(dashboard):
-    """The SVG charts' geometry (tongyun.lib.charts) for the dashboard's page."""
+def top(rows, figure):
+    """
+    The TOP_ROWS rows with the largest figure (a function of a row), in
+    their order, and how many rows are left out.
+    """
+    rows = list(rows)
+    if len(rows) <= TOP_ROWS:
+        return rows, 0
+    largest = sorted(range(len(rows)), key=lambda i: figure(rows[i]), reverse=True)
+    kept = sorted(largest[:TOP_ROWS])
+    return [rows[i] for i in kept], len(rows) - TOP_ROWS
+
+
+def shown(dashboard):
+    """
+    The rows of each growing list that the page shows: {name: (rows, more)}
+    for donors (by plants given), gardens (by plants planted), zones (by
+    zones), events and organisations (by people checked in). The figures
+    above the charts still count every row.
+    """
     d = dashboard
+    return {
+        "donors": top(d.donors, lambda donor: donor.given),
+        "gardens": top(d.gardens, lambda garden: garden.planted),
+        "zones": top(d.zones, lambda garden: garden.zone_count),
+        "events": top(d.events, lambda row: row[1].participants),
+        "organisations": top(d.organisations, lambda row: row[1].participants),
+    }
+
+
+def charts(dashboard, rows=None):
+    """
+    The SVG charts' geometry (tongyun.lib.charts) for the dashboard's page,
+    of the rows shown (shown(); every row when None).
+    """
+    d = dashboard
+    if rows is None:
+        rows = {name: (getattr(d, name), 0) for name in shown(d)}
 
     def plant_series(first):
         names = [first, gettext("planted"), gettext("surviving")]
@@ -59,7 +99,7 @@ def charts(dashboard):
             [donor.given, donor.planted, donor.surviving],
             plant_count(donor.given, donor.given_is_floor),
         )
-        for donor in d.donors
+        for donor in rows["donors"][0]
     ]
     garden_rows = [
         (
@@ -67,7 +107,7 @@ def charts(dashboard):
             [garden.allocated, garden.planted, garden.surviving],
             plant_count(garden.planted, garden.planted_is_floor),
         )
-        for garden in d.gardens
+        for garden in rows["gardens"][0]
     ]
     states = ZONE_STATES
     zone_rows = [
@@ -78,7 +118,7 @@ def charts(dashboard):
                 planted=garden.planted_count, zones=garden.zone_count
             ),
         )
-        for garden in d.zones
+        for garden in rows["zones"][0]
     ]
     hours_note = gettext("{people} people · {hours} h")
     organisation_rows = [
@@ -89,7 +129,7 @@ def charts(dashboard):
             [totals.participants],
             hours_note.format(people=totals.participants, hours=_hours(totals.hours)),
         )
-        for organisation, totals in d.organisations
+        for organisation, totals in rows["organisations"][0]
     ]
     work_rows = [
         (str(label), [featured, approved], str(featured + approved))
@@ -140,9 +180,12 @@ def page(dashboard):
     """The dashboard page's context: the figures, charts and definitions."""
     d = dashboard
     s = d.suggestions
+    rows = shown(d)
     return {
         "figures": d,
-        "charts": charts(d),
+        "shown": {name: shown_rows for name, (shown_rows, _more) in rows.items()},
+        "more": {name: more for name, (_rows, more) in rows.items()},
+        "charts": charts(d, rows),
         "question_rows": [
             (
                 SurveyAnswer._meta.get_field(q).verbose_name,

@@ -1,6 +1,10 @@
-"""Paginated public lists: one page's context, and its links' filters."""
+"""
+Public lists kept small: one page's context and its links' filters, or the
+first rows of a list and how many more there are.
+"""
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.utils.http import urlencode
 
 
@@ -24,3 +28,13 @@ def page_context(rows, number, *, per_page, filters=None):
         "ellipsis": paginator.ELLIPSIS,
         "page_query": f"{urlencode(kept)}&" if kept else "",
     }
+
+
+def first_rows(rows, limit):
+    """
+    The first limit rows of a queryset as a list, and how many more it
+    holds: (rows, more). One query, the count read from a window over the
+    rows the query finds before the slice.
+    """
+    shown = list(rows.annotate(rows_in_all=Window(Count("pk")))[:limit])
+    return shown, (shown[0].rows_in_all - len(shown) if shown else 0)
