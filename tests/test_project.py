@@ -8,10 +8,12 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import GardenFactory, ZoneFactory
+from tests.threads import postgres_only
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -206,3 +208,11 @@ def test_spreadsheet_exports_never_write_a_formula(cell, written):
 
     assert xlsx[0][1] == written
     assert DonationAdmin.export_formats == PlantingAdmin.export_formats == [CSV, XLSX]
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgresql_plans_the_pages_without_just_in_time_compilation():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -239,3 +240,13 @@ def test_seed_bench_refuses_a_scale_below_one():
         seed_bench("--scale", "0")
 
     assert not Community.objects.exists()
+
+
+def test_seed_bench_leaves_the_planner_its_statistics(seeded):
+    statistics = {
+        "postgresql": "SELECT count(*) FROM pg_stats WHERE tablename = %s",
+        "sqlite": "SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s",
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(statistics, ["plantings_planting"])
+        assert cursor.fetchone()[0] > 0
