@@ -15,7 +15,7 @@ from gardens.access import reaches
 from tongyun.lib import history
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
-from tongyun.lib.pagecache import cached_page
+from tongyun.lib.pagecache import cached_page, private_posts
 from tongyun.lib.pages import page_context
 from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
 
@@ -158,7 +158,8 @@ def _works_refusal(limit):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@never_cache
+@cached_page("artworks")
+@private_posts
 def artwork_submit(request):
     """
     The form for the open call; a POST submits through services.submit.

@@ -22,6 +22,7 @@ from gardens.models import Garden, Species, Zone
 from tongyun.lib import history
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
+from tongyun.lib.pagecache import cached_page, private_posts
 from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
 
 from . import services
@@ -78,7 +79,8 @@ def _render_form(request, form, *, status=200):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@never_cache
+@cached_page("gardens")
+@private_posts
 def suggestion_new(request):
     """
     The suggestion form, pre-filled from the query string (_initial); a

@@ -362,3 +362,41 @@ def test_deploy_check_warns_of_pages_kept_in_one_process_alone(settings):
 
     assert [warning.id for warning in alone] == ["tongyun.W002"]
     assert off == shared == []
+
+
+def test_a_blank_form_is_kept_but_never_what_a_visitor_typed():
+    garden = GardenFactory(name="牡丹园")
+    url = reverse("feedback:new") + f"?garden={garden.slug}"
+    page(visitor(), url)
+    blank, blank_html = page(visitor(), url)
+    refused = Client().post(
+        reverse("feedback:new"),
+        {"category": "care", "garden": str(garden.pk), "text": "西门口的月季缺水"},
+    )
+    after, after_html = page(visitor(), url)
+
+    assert blank["X-Page-Cache"] == "hit"
+    assert "private" in blank["Cache-Control"]
+    assert refused.status_code == 422
+    assert refused["X-Page-Cache"] == "bypass"
+    assert "no-store" in refused["Cache-Control"]
+    assert "西门口的月季缺水" in refused.content.decode()
+    assert after["X-Page-Cache"] == "hit"
+    assert "西门口的月季缺水" not in after_html
+    assert TOKEN.sub("", after_html) == TOKEN.sub("", blank_html)
+
+
+def test_the_art_calls_form_is_kept_and_its_refusals_are_not():
+    from tests.factories import CallFactory
+
+    CallFactory(title="牡丹元素书画征集")
+    url = reverse("artworks:submit")
+    page(visitor(), url)
+    blank, html = page(visitor(), url)
+    refused = Client().post(url, {"title": "雨后牡丹"})
+
+    assert blank["X-Page-Cache"] == "hit"
+    assert "牡丹元素书画征集" in html
+    assert refused.status_code == 422
+    assert "no-store" in refused["Cache-Control"]
+    assert "雨后牡丹" in refused.content.decode()

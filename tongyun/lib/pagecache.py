@@ -57,6 +57,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import (
+    add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
     patch_vary_headers,
@@ -176,6 +177,24 @@ def cached_page(*topics):
         return wrapper
 
     return decorator
+
+
+def private_posts(view):
+    """
+    Decorate a form's view under cached_page: what a POST answers (a form
+    refused with what the visitor typed) is never stored by anyone
+    (never_cache's headers); the blank form its GET shows is left to the
+    page cache.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST":
+            add_never_cache_headers(response)
+        return response
+
+    return wrapper
 
 
 def _serve(request, topics, view, args, kwargs):
