@@ -228,17 +228,7 @@ def _serve(request, topics, view, args, kwargs):
         return response
     # The visitor gets the page as rendered, only with the headers of a kept
     # one, so that their next visit can be a 304.
-    response[HEADER] = "miss"
-    _mark(request, response, kept)
-    conditional = get_conditional_response(
-        request,
-        etag=response["ETag"],
-        last_modified=kept["rendered_at"],
-        response=response,
-    )
-    if conditional is not response:
-        conditional[HEADER] = "miss"
-    return conditional
+    return _validated(request, response, kept, "miss")
 
 
 _last_warned = 0.0
@@ -325,11 +315,24 @@ def _etag(request, kept):
     return f'W/"{mixed[:32]}"'
 
 
-def _mark(request, response, kept):
+def _validated(request, response, kept, how):
+    """
+    response with the kept page's validators, or a 304 when the visitor's
+    copy is current; X-Page-Cache says how it was answered.
+    """
+    response[HEADER] = how
     response["ETag"] = _etag(request, kept)
     response["Last-Modified"] = http_date(kept["rendered_at"])
     # Every visit asks again (a 304 is cheap); the token is the visitor's.
     patch_cache_control(response, private=True, no_cache=True)
+    conditional = get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=kept["rendered_at"],
+        response=response,
+    )
+    conditional[HEADER] = how
+    return conditional
 
 
 def _answer(request, kept, how):
@@ -343,17 +346,7 @@ def _answer(request, kept, how):
     for name, value in kept["headers"]:
         response[name] = value
     patch_vary_headers(response, ("Accept-Encoding",))
-    response[HEADER] = how
-    _mark(request, response, kept)
-    conditional = get_conditional_response(
-        request,
-        etag=response["ETag"],
-        last_modified=kept["rendered_at"],
-        response=response,
-    )
-    if conditional is not response:
-        conditional[HEADER] = how
-    return conditional
+    return _validated(request, response, kept, how)
 
 
 # --- Invalidation ---------------------------------------------------------
