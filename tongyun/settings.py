@@ -128,7 +128,7 @@ MIDDLEWARE = [
     # Pages compressed for browsers that take gzip (most pages shrink to a
     # fifth). After WhiteNoise, which answers static files compressed
     # already; Django's version pads each answer (against BREACH).
-    "django.middleware.gzip.GZipMiddleware",
+    "tongyun.lib.compress.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

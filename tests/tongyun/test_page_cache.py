@@ -400,3 +400,17 @@ def test_the_art_calls_form_is_kept_and_its_refusals_are_not():
     assert refused.status_code == 422
     assert "no-store" in refused["Cache-Control"]
     assert "雨后牡丹" in refused.content.decode()
+
+
+def test_pictures_are_not_compressed_again(client):
+    work = ArtworkFactory()
+    response = client.get(
+        reverse("artworks:image", args=[work.pk, "display"]),
+        headers={"Accept-Encoding": "gzip"},
+    )
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    assert response["Content-Type"] == "image/jpeg"
+    assert "Content-Encoding" not in response
+    assert body.startswith(b"\xff\xd8")  # a JPEG as stored
