@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make run's links (QR codes, calendar files, messages) name the address it
+# serves at; set SITE_URL to the address phones reach (e.g. the machine's
+# address on the office network when HOST=0.0.0.0).
+SITE_URL ?= http://$(HOST):$(PORT)
 SCALE ?= 100
 
 .DEFAULT_GOAL := help
@@ -55,8 +59,9 @@ run: $(VENV)/.runtime .env
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) load_demo --staff
 	@echo "Serving Tongyun Garden City at http://$(HOST):$(PORT)/ (staff: /admin/; Ctrl-C stops)"
+	@echo "Links in QR codes, calendar files and messages start with $(SITE_URL)"
 	@# gunicorn, and the worker that sends messages, stopped together.
-	deploy/serve-local.sh $(BIN) $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) deploy/serve-local.sh $(BIN) $(HOST):$(PORT)
 
 # Several hosts on one machine (docs/DEPLOY.md section 11): gunicorn on
 # ports 8001 and 8002, one PostgreSQL (DATABASE_URL), one Redis (CACHE_URL),

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,21 @@ EVENT_PATH = "gardens__community"
 
 # A sign-up whose people came: checked in at the event (SignupQuerySet.attended).
 CHECKED_IN = Q(checked_in_at__isnull=False)
+
+# What a calendar app that imported the event must be told again: its time,
+# its place and whether it takes place (Event.sequence, RFC 5545 SEQUENCE).
+CALENDAR_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "meeting_point",
+    "meeting_point_en",
+    "status",
+)
+
+
+def new_calendar_uid():
+    """An event's calendar UID: the same in every file, unique everywhere."""
+    return f"{uuid.uuid4()}@tongyun"
 
 
 class Organisation(CleanTextMixin, models.Model):
@@ -182,6 +198,20 @@ class Event(CleanTextMixin, FieldConstraintsMixin, models.Model):
             "takes and for questions. An office number, never a volunteer's."
         ),
     )
+    # A calendar app matches a downloaded file to the copy it imported
+    # before by this UID, and replaces that copy only when the SEQUENCE is
+    # higher (save() raises it; events/views.py event_ics writes both).
+    calendar_uid = models.CharField(
+        _("calendar UID"),
+        max_length=100,
+        unique=True,
+        default=new_calendar_uid,
+        editable=False,
+    )
+    sequence = models.PositiveIntegerField(
+        _("calendar revision"), default=0, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
     history = HistoricalRecords(
@@ -240,14 +270,41 @@ class Event(CleanTextMixin, FieldConstraintsMixin, models.Model):
         return self.title
 
     def save(self, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        extra = set()
         if not self.slug:
             self.slug = self.new_slug()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
+            extra.add("slug")
+        if self.pk is not None and not self._state.adding:
+            extra |= self.revise_calendar(update_fields)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *extra, "updated_at"}
         super().save(**kwargs)
 
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.slug])
+
+    def revise_calendar(self, update_fields=None):
+        """
+        Raise sequence past the stored one when the time, the place or the
+        status changes, so that calendar apps replace the copy they hold.
+        Returns the fields to save with it. One query (the stored row, read
+        afresh: under services.save_event's lock, two edits at once each
+        raise it).
+        """
+        fields = [
+            name
+            for name in CALENDAR_FIELDS
+            if update_fields is None or name in update_fields
+        ]
+        stored = Event.objects.filter(pk=self.pk).values(*fields, "sequence").first()
+        if stored is None:
+            return set()
+        if any(stored[name] != getattr(self, name) for name in fields):
+            self.sequence = stored["sequence"] + 1
+        else:
+            self.sequence = stored["sequence"]
+        return {"sequence"}
 
     def new_slug(self):
         """

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
@@ -389,9 +389,14 @@ def event_ics(request, slug):
     url = ticket_url(signup) if signup else settings.SITE_URL + event.get_absolute_url()
     description = "\n\n".join(filter(None, [event.description_i18n, url]))
     cancelled = event.status == Event.Status.CANCELLED
+    # The UIDs and SEQUENCE let a calendar app replace the copy it imported
+    # before (Event.calendar_uid, Event.revise_calendar); icalendar would
+    # give the calendar a new UID on every download.
     vevent = icalendar.Event.new(
-        uid=f"event-{event.pk}@tongyun",
+        uid=event.calendar_uid,
+        sequence=event.sequence,
         stamp=timezone.now(),
+        last_modified=event.updated_at,
         start=start,
         end=end,
         summary=event.title_i18n,
@@ -401,6 +406,7 @@ def event_ics(request, slug):
         status="CANCELLED" if cancelled else "CONFIRMED",
     )
     calendar = icalendar.Calendar.new(
+        uid=f"calendar-{event.calendar_uid}",
         prodid="-//Tongyun Garden City//Events//EN",
         method="PUBLISH",
         subcomponents=[vevent],
@@ -414,6 +420,9 @@ def event_ics(request, slug):
         content_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     )
+    # The file's words follow the language chosen by cookie or by the
+    # browser.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     if signup:
         # The file carries the ticket's secret link, as the ticket page does.
         add_never_cache_headers(response)

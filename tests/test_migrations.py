@@ -1,7 +1,7 @@
 """
 Upgrading keeps everyone's access to submitters' phones, fixes zone states,
-gives every sign-up a check-in code, and re-encodes photos stored before
-they were checked.
+gives every sign-up a check-in code, re-encodes photos stored before they
+were checked, and keeps the calendar UIDs that events' files had.
 """
 
 import importlib
@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from PIL import Image
 
-from events.models import Signup
+from events.models import Event, Signup
 from gardens.models import Garden, Zone
 from tests.factories import EventFactory, GardenFactory, PlantingFactory, ZoneFactory
 
@@ -176,3 +176,40 @@ def test_upgrade_reencodes_stored_photos_and_unlinks_what_is_no_picture(capsys):
     assert zone.photo.name == ""
     assert default_storage.exists(text)  # kept for staff to look at
     assert text in capsys.readouterr().out
+
+
+# --- Events keep the calendar UIDs their files had --------------------------
+
+BEFORE_REVISIONS = ("events", "0011_signup_checkin_code_unique")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrade_keeps_existing_events_calendar_uids():
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([BEFORE_REVISIONS])
+    try:
+        old = executor.loader.project_state(BEFORE_REVISIONS).apps
+        events = old.get_model("events", "Event").objects
+        stored = []
+        for n in range(2):
+            event = EventFactory.build(slug=f"event-{n}")
+            stored.append(
+                events.create(
+                    **{
+                        field: getattr(event, field)
+                        for field in ["title", "slug", "starts_at", "ends_at"]
+                        + ["capacity", "meeting_point", "signup_opens_at"]
+                        + ["signup_closes_at"]
+                    }
+                )
+            )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(latest)
+
+    uids = dict(Event.objects.values_list("pk", "calendar_uid"))
+    assert uids == {event.pk: f"event-{event.pk}@tongyun" for event in stored}
+    assert Event.objects.filter(sequence=0).count() == 2
+    assert EventFactory().calendar_uid not in uids.values()

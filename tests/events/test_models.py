@@ -192,3 +192,72 @@ def test_event_slug_typed_by_staff_is_kept():
     event.save()
 
     assert event.slug == "my-day"
+
+
+# --- What calendar apps are told again (SEQUENCE) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("starts_at", dt.timedelta(hours=-1)),
+        ("ends_at", dt.timedelta(hours=1)),
+        ("meeting_point", "紫荆园东门"),
+        ("meeting_point_en", "East gate"),
+        ("status", Event.Status.CANCELLED),
+    ],
+)
+def test_event_revision_rises_when_time_place_or_status_changes(field, value):
+    event = EventFactory()
+    assert event.sequence == 0
+    old = getattr(event, field)
+
+    setattr(event, field, old + value if isinstance(value, dt.timedelta) else value)
+    event.save()
+
+    event.refresh_from_db()
+    assert event.sequence == 1
+
+
+def test_event_revision_stays_when_other_fields_change():
+    event = EventFactory()
+    stamped = event.updated_at
+
+    event.title = "护绿日"
+    event.capacity += 10
+    event.save()
+    event.save()
+
+    event.refresh_from_db()
+    assert event.sequence == 0
+    assert event.updated_at > stamped
+
+
+def test_event_revision_counts_from_the_stored_row_not_a_stale_copy():
+    event = EventFactory()
+    stale = Event.objects.get(pk=event.pk)
+    event.starts_at -= dt.timedelta(hours=1)
+    event.save()
+
+    stale.meeting_point = "月季园北门"
+    stale.save()
+
+    stale.refresh_from_db()
+    assert stale.sequence == 2
+
+
+def test_event_revision_with_update_fields_saves_sequence_and_time():
+    event = EventFactory()
+
+    event.meeting_point = "牡丹园西门"
+    event.save(update_fields=["meeting_point"])
+
+    stored = Event.objects.values("meeting_point", "sequence").get(pk=event.pk)
+    assert stored == {"meeting_point": "牡丹园西门", "sequence": 1}
+
+
+def test_events_have_their_own_calendar_uids():
+    first, second = EventFactory.create_batch(2)
+
+    assert first.calendar_uid != second.calendar_uid
+    assert first.calendar_uid.endswith("@tongyun")

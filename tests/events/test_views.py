@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from events import services
 from events.forms import SignupForm
 from events.models import Event, Signup
 from events.views import (
@@ -800,12 +801,52 @@ def test_ics_is_a_calendar_with_the_event_in_beijing_time(client, settings):
     assert vevent.start == starts
     assert vevent.start.utcoffset() == dt.timedelta(hours=8)
     assert vevent.end == starts + dt.timedelta(hours=3)
-    assert str(vevent["UID"]) == f"event-{event.pk}@tongyun"
+    assert str(vevent["UID"]) == event.calendar_uid
+    assert vevent["SEQUENCE"] == 0
+    assert vevent["LAST-MODIFIED"].dt == event.updated_at.replace(microsecond=0)
     assert "DTSTAMP" in vevent
     assert str(vevent["SUMMARY"]) == "乡土植物进社区"
     assert str(vevent["LOCATION"]) == "牡丹园社区党群服务站"
     assert "一起种牡丹" in str(vevent["DESCRIPTION"])
     assert str(vevent["URL"]) == "https://garden.example.org" + event.get_absolute_url()
+
+
+def test_ics_keeps_its_uids_and_raises_sequence_when_the_time_changes(client):
+    event = EventFactory()
+    url = reverse("events:ics", args=[event.slug])
+    first = Calendar.from_ical(client.get(url).content)
+
+    again = Calendar.from_ical(client.get(url).content)
+    event.title = "护绿日"
+    services.save_event(event=event)
+    event.starts_at += dt.timedelta(days=1)
+    event.ends_at += dt.timedelta(days=1)
+    services.save_event(event=event)
+    moved = Calendar.from_ical(client.get(url).content)
+
+    uids = {str(calendar["UID"]) for calendar in (first, again, moved)}
+    event_uids = {str(calendar.events[0]["UID"]) for calendar in (first, again, moved)}
+    assert len(uids) == 1
+    assert event_uids == {event.calendar_uid}
+    sequences = [calendar.events[0]["SEQUENCE"] for calendar in (first, again, moved)]
+    assert sequences == [0, 0, 1]
+    assert moved.events[0].start == event.starts_at
+
+
+def test_ics_varies_by_language_cookie_and_browser(client):
+    event = EventFactory(title="植树日", title_en="Planting day")
+    url = reverse("events:ics", args=[event.slug])
+
+    response = client.get(url)
+    client.cookies["django_language"] = "en"
+    english = client.get(url)
+
+    assert {"Accept-Language", "Cookie"} <= {
+        part.strip() for part in response["Vary"].split(",")
+    }
+    assert str(Calendar.from_ical(response.content).events[0]["SUMMARY"]) == "植树日"
+    summary = Calendar.from_ical(english.content).events[0]["SUMMARY"]
+    assert str(summary) == "Planting day"
 
 
 def test_ics_of_a_cancelled_event_says_cancelled(client):

@@ -7,13 +7,15 @@ what local mode relaxes, and what stops startup. Each runs the real settings
 import json
 import re
 import secrets
+import shlex
 import subprocess
 import sys
 
 import pytest
 
-from tests.servers import fetch, gunicorn, manage
+from tests.servers import fetch, free_port, gunicorn, manage
 from tests.test_project import BASE_DIR, clean_env, run_django
+from tests.threads import wait_until
 
 SHOW = (
     "import django, json; django.setup(); from django.conf import settings as s;"
@@ -237,3 +239,49 @@ def test_admin_login_works_over_plain_http_in_local_mode(site, tmp_path):
     assert "secure" not in session[0].lower()
     assert "expires" not in session[0].lower()  # ends with the browser
     assert 'action="/admin/logout/"' in admin_page
+
+
+def test_make_run_on_another_port_writes_that_address_into_calendar_files(site):
+    """`make run PORT=…`: the server line make would run, run for real; the
+    links in what the site hands out name the port it serves at."""
+    port = free_port()
+    dry_run = subprocess.run(
+        ["make", "-n", "run", f"PORT={port}"],
+        cwd=BASE_DIR,
+        env={**site, "MAKEFLAGS": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [serve] = [line for line in dry_run.stdout.splitlines() if "serve-local.sh" in line]
+    code = (
+        "from tests.factories import EventFactory;"
+        "print(EventFactory(status='published').slug)"
+    )
+    slug = manage(site, code=code).strip().splitlines()[-1]
+    url = f"http://127.0.0.1:{port}"
+
+    # The line's leading VAR=value words go into the environment.
+    words = shlex.split(serve)
+    assigned = [w for w in words if re.fullmatch(r"[A-Z_]+=\S*", w)]
+    command = words[len(assigned) :]
+    assignments = dict(word.split("=", 1) for word in assigned)
+
+    server = subprocess.Popen(command, cwd=BASE_DIR, env={**site, **assignments})
+    try:
+        wait_until(lambda: answers_at(url), timeout=30, what=f"the site at {url}")
+        status, _, calendar = fetch(f"{url}/events/{slug}.ics")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert status == 200
+    assert f"URL:{url}/events/{slug}/" in calendar.replace("\r\n ", "")
+    assert "127.0.0.1:8000" not in calendar
+
+
+def answers_at(url):
+    try:
+        return fetch(url + "/healthz", timeout=2)[0] == 200
+    except OSError:
+        return False

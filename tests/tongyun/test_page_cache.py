@@ -228,7 +228,22 @@ def test_each_language_gets_its_own_page():
     again, again_html = page(visitor(), url, **{"Accept-Language": "en"})
     assert again["X-Page-Cache"] == "hit"
     assert "Planting day" in again_html
-    assert "Accept-Language" in again["Vary"]
+    varies = set(again["Vary"].replace(" ", "").split(","))
+    assert {"Accept-Language", "Cookie"} <= varies
+
+
+def test_a_kept_calendar_file_says_it_varies_by_language_and_cookie():
+    event = EventFactory(title="植树日", title_en="Planting day")
+    url = reverse("events:ics", args=[event.slug])
+    page(visitor(), url)
+
+    response, text = page(visitor(**{"Accept-Language": "zh-CN"}), url)
+
+    assert response["X-Page-Cache"] == "hit"
+    assert "SUMMARY:植树日" in text
+    assert {"Accept-Language", "Cookie"} <= set(
+        response["Vary"].replace(" ", "").split(",")
+    )
 
 
 def test_staff_and_visitors_with_a_session_bypass_the_cache():

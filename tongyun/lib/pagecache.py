@@ -321,6 +321,9 @@ def _validated(request, response, kept, how):
     copy is current; X-Page-Cache says how it was answered.
     """
     response[HEADER] = how
+    # Kept per language, which a cookie or the browser's Accept-Language
+    # chose: a browser or proxy must not reuse one language's copy.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     response["ETag"] = _etag(request, kept)
     response["Last-Modified"] = http_date(kept["rendered_at"])
     # Every visit asks again (a 304 is cheap); the token is the visitor's.
