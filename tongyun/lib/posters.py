@@ -252,16 +252,17 @@ def draw_poster(*, title, facts, url, site_name, caption, accent, picture=None):
     """
     A share poster as PNG bytes (POSTER_SIZE, portrait): site_name and the
     flower mark on a band of the accent colour (a COLOURS key), picture (a
-    PIL image, optional) under it, title, facts (short lines: date, place,
-    artist…), and the QR code of url beside caption (how to open it).
+    PIL image, optional) above the title, facts (short lines: date, place,
+    artist…), and at the foot the QR code of url beside caption (lines
+    saying how to open it). Text is sized for older residents reading it
+    on a phone: the smallest is about 16 px there.
     """
     width, height = POSTER_SIZE
     colour = COLOURS.get(accent, COLOURS["leaf"])
     poster = Image.new("RGB", POSTER_SIZE, PAPER)
     draw = ImageDraw.Draw(poster)
-    margin = 72
+    margin, inner = 72, POSTER_SIZE[0] - 2 * 72
 
-    # The band: mark and site name.
     band = 150
     draw.rectangle((0, 0, width, band), fill=colour)
     draw_mark(draw, (margin + 40, band // 2), 44, PAPER, heart=colour)
@@ -273,12 +274,41 @@ def draw_poster(*, title, facts, url, site_name, caption, accent, picture=None):
         anchor="lm",
     )
 
-    y = band + 56
+    # The foot: the QR code on the right, the caption beside it.
+    code = qr_image(url, 400)
+    qr_top = height - margin - code.height
+    foot = qr_top - 40
+    draw.rectangle((0, foot, width, height), fill=TINT)
+    poster.paste(code, (width - margin - code.width, qr_top))
+    caption_face = font(46, bold=True)
+    lines = [
+        line
+        for part in caption
+        for line in wrap(part, caption_face, width - 3 * margin - code.width, 2)
+    ]
+    top = qr_top + (code.height - len(lines) * 66) // 2
+    _text(draw, (margin, top), lines, caption_face, colour, 66)
+
+    # Between band and foot: the picture, then the title and its facts,
+    # measured first so that the picture takes the room they leave.
+    title_size = 64 if picture is not None else 84
+    title_face, fact_face = font(title_size, bold=True), font(50)
+    title_lines = wrap(title, title_face, inner, 2 if picture is not None else 4)
+    fact_lines = [wrap(fact, fact_face, inner, 2) for fact in facts if fact]
+    title_step, fact_step = round(title_size * 1.3), 72
+    text_height = (
+        len(title_lines) * title_step
+        + 56
+        + sum(len(lines) * fact_step + 8 for lines in fact_lines)
+    )
+    room = (band + 48, foot - 40)
     if picture is not None:
-        box = (width - 2 * margin, 560)
+        box = (inner, room[1] - room[0] - text_height - 40)
         fitted = ImageOps.contain(picture.convert("RGB"), box)
-        frame = (margin, y, width - margin, y + box[1])
-        draw.rounded_rectangle(frame, radius=18, fill=TINT)
+        y = room[0]
+        draw.rounded_rectangle(
+            (margin, y, width - margin, y + box[1]), radius=18, fill=TINT
+        )
         poster.paste(
             fitted,
             (
@@ -286,39 +316,34 @@ def draw_poster(*, title, facts, url, site_name, caption, accent, picture=None):
                 y + (box[1] - fitted.height) // 2,
             ),
         )
-        y += box[1] + 44
-        title_size, title_lines = 64, 2
+        y += box[1] + 40
     else:
-        title_size, title_lines = 84, 4
-
-    title_face = font(title_size, bold=True)
-    lines = wrap(title, title_face, width - 2 * margin, title_lines)
-    y = _text(draw, (margin, y), lines, title_face, INK, round(title_size * 1.3))
+        # No picture: the text in the middle of the room, not under the band.
+        y = room[0] + max(room[1] - room[0] - text_height, 0) // 3
+    y = _text(draw, (margin, y), title_lines, title_face, INK, title_step)
     # A rule in the accent colour between the title and its facts.
-    y += 16
-    draw.rectangle((margin, y, margin + 120, y + 8), fill=colour)
-    y += 40
-
-    fact_face = font(46)
-    for fact in filter(None, facts):
-        lines = wrap(fact, fact_face, width - 2 * margin, 2)
-        y = _text(draw, (margin, y), lines, fact_face, INK, 66) + 10
-
-    # The QR code at the foot, caption beside it.
-    qr_side = 400
-    code = qr_image(url, qr_side)
-    qr_top = height - margin - code.height
-    draw.rectangle((0, qr_top - 40, width, height), fill=TINT)
-    poster.paste(code, (width - margin - code.width, qr_top))
-    caption_face = font(44, bold=True)
-    caption_width = width - 3 * margin - code.width
-    lines = wrap(caption, caption_face, caption_width, 4)
-    top = qr_top + (code.height - len(lines) * 64) // 2
-    _text(draw, (margin, top), lines, caption_face, colour, 64)
+    draw.rectangle((margin, y + 12, margin + 120, y + 20), fill=colour)
+    y += 56
+    for lines in fact_lines:
+        y = _text(draw, (margin, y), lines, fact_face, INK, fact_step) + 8
 
     out = io.BytesIO()
     poster.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def draw_with_picture(stored, **text):
+    """
+    draw_poster(**text) with the picture of stored (a field file), when
+    there is one and it can be read; without it otherwise.
+    """
+    if stored:
+        try:
+            with stored.open("rb") as file, Image.open(file) as picture:
+                return draw_poster(**text, picture=picture)
+        except (OSError, ValueError):
+            logger.warning("Picture %s unreadable: poster drawn without.", stored)
+    return draw_poster(**text)
 
 
 def draw_card(*, name, subtitle, size=CARD_SIZE):
