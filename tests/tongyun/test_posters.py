@@ -196,7 +196,7 @@ def test_wrap_keeps_words_whole_and_cuts_the_last_line():
     assert chinese[-1].endswith("…")
 
 
-def test_share_cards_are_drawn_again_by_the_command(settings, tmp_path):
+def test_share_card_is_drawn_again_by_the_command(settings, tmp_path):
     settings.BASE_DIR = tmp_path
     (tmp_path / "static" / "img").mkdir(parents=True)
 
@@ -205,8 +205,12 @@ def test_share_cards_are_drawn_again_by_the_command(settings, tmp_path):
     folder = tmp_path / "static" / "img"
     with Image.open(folder / "share-card.png") as card:
         assert card.size == (1200, 630)
-    with Image.open(folder / "share-square.png") as square:
-        assert square.size == (600, 600)
+    # WeChat's square from the middle holds the whole name: ink reaches
+    # neither side of it.
+    with Image.open(folder / "share-card.png") as card:
+        middle = card.crop((285, 0, 915, 630)).convert("L")
+        assert min(middle.crop((0, 300, 6, 500)).get_flattened_data()) > 200
+        assert min(middle.crop((624, 300, 630, 500)).get_flattened_data()) > 200
 
 
 def test_work_poster_without_its_stored_picture_is_drawn_without_it(client, caplog):
@@ -218,3 +222,17 @@ def test_work_poster_without_its_stored_picture_is_drawn_without_it(client, capl
 
     assert picture.size == posters.POSTER_SIZE
     assert "unreadable" in caplog.text
+
+
+def test_long_text_is_set_smaller_to_fit_whole():
+    title = "Capital Voluntary Tree-Planting Day 2027: planting the community gardens"
+    facts = ["Sunday, 4 April 2027", "09:00–11:30", "Peony Garden, Redbud Garden"]
+
+    short = posters._fitted("植树日", facts, 936, 720, False)
+    facts_more = [*facts, "Meeting point: " + "x " * 40]
+    long = posters._fitted(title, facts_more, 936, 720, False)
+
+    assert short[0].size == 84
+    assert long[0].size < 84
+    assert posters._height(long) <= 720
+    assert " ".join(long[1]) == title

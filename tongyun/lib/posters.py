@@ -58,6 +58,9 @@ KNOWN_FONTS = (
 # event or work changes its ETag, and the kept bytes' key with it.
 POSTER_MAX_AGE = 3600
 KEPT_FOR = 24 * 3600
+# Part of every poster's ETag and cache key: raise it when the drawing
+# changes, so that posters drawn the old way are neither kept nor revalidated.
+STYLE = 1
 _PROBE = "花园"
 
 
@@ -291,17 +294,11 @@ def draw_poster(*, title, facts, url, site_name, caption, accent, picture=None):
 
     # Between band and foot: the picture, then the title and its facts,
     # measured first so that the picture takes the room they leave.
-    title_size = 64 if picture is not None else 84
-    title_face, fact_face = font(title_size, bold=True), font(50)
-    title_lines = wrap(title, title_face, inner, 2 if picture is not None else 4)
-    fact_lines = [wrap(fact, fact_face, inner, 2) for fact in facts if fact]
-    title_step, fact_step = round(title_size * 1.3), 72
-    text_height = (
-        len(title_lines) * title_step
-        + 56
-        + sum(len(lines) * fact_step + 8 for lines in fact_lines)
-    )
     room = (band + 48, foot - 40)
+    text_room = room[1] - room[0] - (MIN_PICTURE + 40 if picture is not None else 0)
+    text = _fitted(title, facts, inner, text_room, picture is not None)
+    title_face, title_lines, title_step, fact_face, fact_lines, fact_step = text
+    text_height = _height(text)
     if picture is not None:
         box = (inner, room[1] - room[0] - text_height - 40)
         fitted = ImageOps.contain(picture.convert("RGB"), box)
@@ -330,6 +327,44 @@ def draw_poster(*, title, facts, url, site_name, caption, accent, picture=None):
     out = io.BytesIO()
     poster.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+# Sizes of the title and the facts (px), and the title's most lines, from
+# the largest: the first whose text fits the room whole is drawn (the last
+# cuts what does not fit). With a picture,
+# from TEXT_WITH_PICTURE on. The smallest, 40 px, reads as about 13 px on a
+# phone 360 px wide.
+TEXT_SIZES = ((84, 50, 4), (72, 46, 4), (64, 44, 4), (56, 42, 4), (48, 40, 3))
+TEXT_WITH_PICTURE = 2
+MIN_PICTURE = 380
+
+
+def _fitted(title, facts, width, room, has_picture):
+    """
+    (title font, title lines, title line step, fact font, lines of each
+    fact, fact line step) at the largest TEXT_SIZES that fit room px.
+    """
+    sizes = TEXT_SIZES[TEXT_WITH_PICTURE:] if has_picture else TEXT_SIZES
+    for title_size, fact_size, most in sizes:
+        title_face, fact_face = font(title_size, bold=True), font(fact_size)
+        text = (
+            title_face,
+            wrap(title, title_face, width, most),
+            round(title_size * 1.3),
+            fact_face,
+            [wrap(fact, fact_face, width, 2) for fact in facts if fact],
+            round(fact_size * 1.45),
+        )
+        lines = [text[1][-1], *(fact[-1] for fact in text[4])]
+        if _height(text) <= room and not any(line.endswith("…") for line in lines):
+            break
+    return text
+
+
+def _height(text):
+    _title_face, title_lines, title_step, _fact_face, fact_lines, fact_step = text
+    facts = sum(len(lines) * fact_step + 8 for lines in fact_lines)
+    return len(title_lines) * title_step + 56 + facts
 
 
 def draw_with_picture(stored, **text):
@@ -396,7 +431,7 @@ def poster_response(request, *, drawn_from, draw):
     them. Shared caches may
     keep it POSTER_MAX_AGE seconds, per language (Vary).
     """
-    drawn_from = [*drawn_from, find_font(), POSTER_SIZE]
+    drawn_from = [*drawn_from, find_font(), POSTER_SIZE, STYLE]
     digest = hashlib.sha256("\0".join(map(str, drawn_from)).encode()).hexdigest()
     etag = f'"{digest[:32]}"'
     response = HttpResponse(content_type="image/png")

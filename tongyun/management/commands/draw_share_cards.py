@@ -5,20 +5,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tongyun.lib import posters
 
-# The cards pages name as og:image when their object has no picture of its
-# own (templates/includes/share_meta.html): the wide one, and a square one
-# for where a square is asked for.
-CARDS = {
-    "share-card.png": posters.CARD_SIZE,
-    "share-square.png": (600, 600),
-}
+# The card pages name as og:image when their object has no picture of its
+# own (templatetags/share.py). WeChat shows a square from its middle: the
+# card keeps its marks and name there.
+CARDS = {"share-card.png": posters.CARD_SIZE}
 
 
 class Command(BaseCommand):
     help = (
-        "Draw the site's share cards (static/img/share-card.png and "
-        "share-square.png) again, after a change to the name or the colours. "
-        "Needs a font with Chinese."
+        "Draw the site's share card (static/img/share-card.png) again, after "
+        "a change to the name or the colours. Needs a font with Chinese."
     )
 
     def handle(self, *args, **options):
@@ -32,4 +28,4 @@ class Command(BaseCommand):
                 name="通运花园城", subtitle="Tongyun Garden City", size=size
             )
             (folder / name).write_bytes(png)
-        self.stdout.write(f"Drew {len(CARDS)} share cards in static/img/.")
+        self.stdout.write(f"Drew {len(CARDS)} share card(s) in static/img/.")
