@@ -2,17 +2,18 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gardens.access import reaches
-from tongyun.lib import history
+from tongyun.lib import history, posters
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
 from tongyun.lib.pagecache import cached_page, private_posts
@@ -90,6 +91,38 @@ def artwork_detail(request, pk):
         raise Http404
     ctx = {"artwork": artwork, "call": artwork.call, "theme": _theme(artwork.call)}
     return render(request, "artworks/artwork_detail.html", ctx)
+
+
+@require_safe
+def artwork_poster(request, pk):
+    """
+    A public work's share poster (PNG) in the visitor's language: its
+    picture, title, artist (as credit() says it), category, call and the
+    QR code of its page. Other works: 404. One query: the work with its
+    call and the call's flower; the picture is read only to draw.
+    """
+    works = Artwork.objects.public().select_related("call__species")
+    artwork = get_object_or_404(works, pk=pk)
+    text = {
+        "title": artwork.title,
+        "facts": [
+            " · ".join([artwork.credit, artwork.get_category_display()]),
+            str(artwork.call.title_i18n),
+        ],
+        "url": settings.SITE_URL + artwork.get_absolute_url(),
+        "site_name": gettext("Tongyun Garden City"),
+        "caption": [
+            gettext("Press and hold the QR code"),
+            gettext("to see the work"),
+        ],
+        "accent": _theme(artwork.call),
+    }
+    picture = artwork.image if artwork.has_picture else None
+    return posters.poster_response(
+        request,
+        drawn_from=[get_language(), picture, *text.values()],
+        draw=partial(posters.draw_with_picture, picture, **text),
+    )
 
 
 @require_safe

@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/", views.event_list, name="list"),
     path("events/<slug:slug>/signup/", views.signup_create, name="signup"),
     path("events/<slug:slug>.ics", views.event_ics, name="ics"),
+    path("events/<slug:slug>/poster.png", views.event_poster, name="poster"),
     path("signups/<str:token>/", views.ticket, name="ticket"),
     path("signups/<str:token>/cancel/", views.signup_cancel, name="cancel"),
     path("signups/<str:token>/take-seats/", views.signup_take_seats, name="take_seats"),

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_http_methods,
@@ -29,7 +29,8 @@ from django.views.decorators.http import (
 )
 
 from gardens.access import reaches
-from tongyun.lib import history, phones
+from tongyun.lib import history, phones, posters
+from tongyun.lib.dates import long_date
 from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
 from tongyun.lib.pagecache import cached_page
@@ -427,3 +428,45 @@ def event_ics(request, slug):
         # The file carries the ticket's secret link, as the ticket page does.
         add_never_cache_headers(response)
     return response
+
+
+@require_safe
+def event_poster(request, slug):
+    """
+    The event's share poster (PNG) in the visitor's language: title, date
+    and time, gardens, meeting point and the QR code of the event page.
+    Published events only (a draft or a cancelled event: 404). Queries:
+    the event, its gardens; a poster already drawn is kept
+    (posters.poster_response).
+    """
+    events = Event.objects.published().prefetch_related("gardens")
+    event = get_object_or_404(events, slug=slug)
+    zone = timezone.get_default_timezone()
+    start = event.starts_at.astimezone(zone)
+    end = event.ends_at.astimezone(zone)
+    gardens = event.gardens.all()
+    text = {
+        "title": str(event.title_i18n),
+        "facts": [
+            long_date(start.date()),
+            f"{start:%H:%M}–{end:%H:%M}",
+            pgettext("list of names", ", ").join(
+                str(garden.name_i18n) for garden in gardens
+            ),
+            gettext("Meeting point: {place}").format(place=event.meeting_point_i18n),
+        ],
+        "url": settings.SITE_URL + event.get_absolute_url(),
+        "site_name": gettext("Tongyun Garden City"),
+        "caption": [
+            gettext("Press and hold the QR code"),
+            gettext("to open the event and sign up"),
+        ],
+        "accent": event.theme,
+    }
+    # No photo: the date, time and place take the room, in type large
+    # enough for older residents.
+    return posters.poster_response(
+        request,
+        drawn_from=[get_language(), *text.values()],
+        draw=partial(posters.draw_poster, **text),
+    )

@@ -16,6 +16,7 @@ class TongyunConfig(AppConfig):
         from .lib import checks as deployment_checks  # noqa: F401 (registers them)
         from .lib.limits import check_shared_cache
         from .lib.pagecache import check_page_cache
+        from .lib.posters import check_poster_font
         from .lib.signals import personal_data_exported
 
         personal_data_exported.connect(
@@ -23,6 +24,8 @@ class TongyunConfig(AppConfig):
         )
         checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
         checks.register(check_page_cache, checks.Tags.caches, deploy=True)
+        # Both with and without --deploy: a missing font shows at once.
+        checks.register(check_poster_font)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

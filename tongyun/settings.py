@@ -492,6 +492,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Plain http is redirected to the site's own host, the one SITE_URL names.
 if SITE_URL.startswith("https://"):
     SECURE_SSL_HOST = SITE_URL.removeprefix("https://").split("/")[0]
+# A font with Simplified Chinese (.ttf, .otf or .ttc) for share posters;
+# empty: the system's, found through fontconfig or in Debian's places
+# (tongyun.lib.posters.find_font).
+POSTER_FONT = env("POSTER_FONT", default="")
 # Where messages to volunteers and one-time codes go (tongyun.lib.senders):
 # LogSender (the log: what went to whom, phones masked, codes shown, never
 # links), EmailSender (e-mail when given), AliyunSmsSender (SMS).
