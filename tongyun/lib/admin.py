@@ -1,4 +1,4 @@
-"""Admin pieces shared by the apps: phone numbers, photos."""
+"""Admin pieces shared by the apps: phone numbers, photos, spreadsheets."""
 
 import contextlib
 import re
@@ -9,10 +9,13 @@ from django.contrib.admin import helpers
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib import phones
+from tongyun.lib.dates import today
 from tongyun.lib.forms import ask_for_the_file_again
+from tongyun.lib.spreadsheets import CSV, XLSX, UnknownEncoding
 
 # A run of Chinese characters, or of letters and digits: "紫荆园A1" is two
 # terms, as "紫荆园 A1" is; arrows, colons and dots between them are not terms.
@@ -34,6 +37,38 @@ class SplitSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         terms = " ".join(search_terms(search_term))
         return super().get_search_results(request, queryset, terms)
+
+
+class SpreadsheetAdminMixin:
+    """
+    An import-export model admin whose files are tongyun.lib.spreadsheets'
+    CSV and XLSX, named by Beijing's date (import-export names them by the
+    server's UTC date), and whose import page says which encoding a file
+    was read in, or why it could not be read, in the user's language.
+    """
+
+    export_formats = [CSV, XLSX]
+    import_formats = [CSV, XLSX]
+    import_template_name = "admin/spreadsheet_import.html"
+
+    def export_file_stem(self, request):
+        """The export's file name before its date: "donations"."""
+        return f"{self.opts.model_name}s"
+
+    def get_export_filename(self, request, queryset, file_format):
+        stem = self.export_file_stem(request)
+        return f"{stem}-{today():%Y-%m-%d}.{file_format.get_extension()}"
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # import-export's message names the exception, in English.
+        if isinstance(e, UnknownEncoding):
+            message = str(e)
+        else:
+            message = gettext(
+                "The file could not be read. Check that it is a CSV file or an "
+                "Excel workbook (.xlsx) and that the format chosen matches it."
+            )
+        form.add_error("import_file", message)
 
 
 class ReadOnlyAdminMixin:
