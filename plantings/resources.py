@@ -11,7 +11,6 @@ transaction, so each row sees the rows above it (a file cannot overdraw an
 allocation a row at a time), and any bad row rolls the whole file back.
 """
 
-import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
@@ -66,6 +65,13 @@ class CountWidget(widgets.IntegerWidget):
 
     def clean(self, value, row=None, **kwargs):
         return _count(value) if _text(value) else None
+
+
+class TextWidget(widgets.CharWidget):
+    """Text as written; an empty workbook cell (None) is empty text."""
+
+    def clean(self, value, row=None, **kwargs):
+        return "" if value is None else str(value)
 
 
 class DayWidget(widgets.DateWidget):
@@ -273,7 +279,9 @@ class LedgerResource(FileEncodingMixin, resources.ModelResource):
         may_change = user is None or user.has_perm(
             f"{model._meta.app_label}.change_{model._meta.model_name}"
         )
-        found = self.changeable().filter(pk=int(text)).first() if text.isdigit() else None
+        found = (
+            self.changeable().filter(pk=int(text)).first() if text.isdigit() else None
+        )
         if not may_change or found is None:
             message = gettext("There is no {model} with id {id} that you may change.")
             problem = ValidationError(
@@ -288,8 +296,7 @@ class LedgerResource(FileEncodingMixin, resources.ModelResource):
         if import_validation_errors or original is None or original.pk is None:
             return False
         return all(
-            getattr(instance, name) == getattr(original, name)
-            for name in self.compared
+            getattr(instance, name) == getattr(original, name) for name in self.compared
         )
 
 
@@ -317,6 +324,7 @@ class DonationResource(LedgerResource):
     )
     # Parsed by import_instance into instance.shares: Donation.species is the
     # many-to-many through DonationItem, written by do_instance_save.
+    note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
     species = fields.Field(
         attribute="shares",
         column_name="species",
@@ -459,6 +467,8 @@ class PlantingResource(LedgerResource):
     donor = fields.Field(
         attribute="donor", column_name="donor", widget=DonorWidget(), readonly=True
     )
+    source = fields.Field(attribute="source", column_name="source", widget=TextWidget())
+    note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
 
     class Meta:
         model = Planting
@@ -483,7 +493,9 @@ class PlantingResource(LedgerResource):
         # Community staff change only their own communities' plantings.
         plantings = Planting.objects.all()
         user = getattr(self, "user", None)
-        return plantings if user is None else scoped(plantings, user, ZONE_PATH)
+        return (
+            plantings if user is None else scoped(plantings, user, f"zone__{ZONE_PATH}")
+        )
 
     def import_instance(self, instance, row, **kwargs):
         """

@@ -58,4 +58,7 @@ def parse_day(value):
     found = DAY_PATTERN.fullmatch(text)
     if found is None:
         raise ValueError(text)
-    return dt.date(*(int(found[part]) for part in ("year", "month", "day")))
+    try:
+        return dt.date(*(int(found[part]) for part in ("year", "month", "day")))
+    except ValueError:
+        raise ValueError(text) from None

@@ -41,8 +41,12 @@ class UnknownEncoding(ValueError):
 
 
 def escape_formula(value):
-    """Text a spreadsheet would run as a formula, behind a ' that keeps it text."""
-    if is_formula_like(value):
+    """
+    Text a spreadsheet would run as a formula, behind a ' that keeps it
+    text; so is text that only apostrophes keep from being one ("'=1"), so
+    that unescape_formula gives back exactly what was written.
+    """
+    if is_escapable(value):
         return "'" + value
     return value
 
@@ -51,9 +55,13 @@ def is_formula_like(value):
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def is_escapable(value):
+    return isinstance(value, str) and is_formula_like(value.lstrip("'"))
+
+
 def unescape_formula(value):
     """A cell as it was before escape_formula: its one added ' taken off."""
-    if isinstance(value, str) and value.startswith("'") and is_formula_like(value[1:]):
+    if is_escapable(value) and value.startswith("'"):
         return value[1:]
     return value
 
@@ -197,10 +205,7 @@ def append_row(sheet, values):
     (so it stays text when edited), anything else as openpyxl types it.
     """
     sheet.append(
-        [
-            v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v
-            for v in values
-        ]
+        [v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v for v in values]
     )
     row = sheet.max_row
     cells = [sheet.cell(row=row, column=n) for n in range(1, len(values) + 1)]
@@ -213,4 +218,7 @@ def append_row(sheet, values):
             # openpyxl types any text starting with "=" as a formula.
             cell.data_type = "s"
             cell.quotePrefix = True
+        elif is_escapable(value):
+            # "'=1" would lose its apostrophe to the import's unescaping.
+            cell.value = escape_formula(value)
     return cells
