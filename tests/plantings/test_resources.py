@@ -222,6 +222,9 @@ def test_import_of_an_unknown_encoding_says_so_beside_the_file(
 
     assert preview.context["form"].errors["import_file"] == [str(expected.value)]
     assert preview.context.get("confirm_form") is None
+    # The page still lists the columns a file needs.
+    [(_name, columns)] = preview.context["fields_list"]
+    assert columns[:4] == ["id", "donor", "donor_kind", "received_on"]
     assert not Donation.objects.exists()
     assert not Donor.objects.exists()
 

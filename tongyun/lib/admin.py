@@ -59,6 +59,25 @@ class SpreadsheetAdminMixin:
         stem = self.export_file_stem(request)
         return f"{stem}-{today():%Y-%m-%d}.{file_format.get_extension()}"
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if "form" in context and not context.get("fields_list"):
+            # import-export lists no columns when a file could not be read,
+            # which leaves "this import expects these columns:" hanging.
+            resource_kwargs = self.get_import_resource_kwargs(request)
+            context["fields_list"] = [
+                (
+                    resource.get_display_name(),
+                    [field.column_name for field in resource.get_user_visible_fields()],
+                )
+                for resource in (
+                    resource_class(**resource_kwargs)
+                    for resource_class in self.get_import_resource_classes(request)
+                )
+            ]
+        return response
+
     def add_data_read_fail_error_to_form(self, form, e):
         # import-export's message names the exception, in English.
         if isinstance(e, UnknownEncoding):
