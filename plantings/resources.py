@@ -301,6 +301,8 @@ class LedgerResource(FileEncodingMixin, resources.ModelResource):
 
 
 class DonationResource(LedgerResource):
+    # What a row sets, for the services; species go as instance.shares.
+    written = ("donor", "received_on", "quantity", "is_floor", "note")
     compared = ("donor_id", "received_on", "quantity", "is_floor", "note")
     id = fields.Field(
         attribute="id",
@@ -401,30 +403,28 @@ class DonationResource(LedgerResource):
 
     def do_instance_save(self, instance, is_create):
         """Record or change the donation and its species through the service."""
+        values = {name: getattr(instance, name) for name in self.written}
+        values["items"] = instance.shares
         if not is_create:
-            services.change_donation(
-                donation=instance,
-                donor=instance.donor,
-                received_on=instance.received_on,
-                quantity=instance.quantity,
-                is_floor=instance.is_floor,
-                items=instance.shares,
-                note=instance.note,
-            )
+            services.change_donation(donation=instance, **values)
             return
-        donation = services.record_donation(
-            donor=instance.donor,
-            received_on=instance.received_on,
-            quantity=instance.quantity,
-            is_floor=instance.is_floor,
-            items=instance.shares,
-            note=instance.note,
-        )
+        donation = services.record_donation(**values)
         # The admin logs the new row by the instance's primary key.
         instance.pk = donation.pk
 
 
 class PlantingResource(LedgerResource):
+    # What a row sets, for the services.
+    written = (
+        "zone",
+        "species",
+        "quantity",
+        "is_floor",
+        "planted_on",
+        "allocation",
+        "source",
+        "note",
+    )
     compared = (
         "zone_id",
         "species_id",
@@ -531,29 +531,11 @@ class PlantingResource(LedgerResource):
     def do_instance_save(self, instance, is_create):
         # Write through the services, which lock the donations and check the
         # allocation again; keep the pk so the admin can log the new row.
+        values = {name: getattr(instance, name) for name in self.written}
         if not is_create:
-            services.change_planting(
-                planting=instance,
-                zone=instance.zone,
-                species=instance.species,
-                quantity=instance.quantity,
-                is_floor=instance.is_floor,
-                planted_on=instance.planted_on,
-                allocation=instance.allocation,
-                source=instance.source,
-                note=instance.note,
-            )
+            services.change_planting(planting=instance, **values)
             return
-        planting = services.plant(
-            zone=instance.zone,
-            species=instance.species,
-            quantity=instance.quantity,
-            is_floor=instance.is_floor,
-            planted_on=instance.planted_on,
-            allocation=instance.allocation,
-            source=instance.source,
-            note=instance.note,
-        )
+        planting = services.plant(**values)
         instance.pk = planting.pk
 
 

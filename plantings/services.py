@@ -182,14 +182,16 @@ def change_donation(
     check_donation(
         quantity=quantity, is_floor=is_floor, items=items, allocations=allocations
     )
-    donation.donor = donor
-    donation.received_on = received_on
-    donation.quantity = quantity
-    donation.is_floor = is_floor
-    donation.note = note
-    donation.save(
-        update_fields=["donor", "received_on", "quantity", "is_floor", "note"]
-    )
+    changed = {
+        "donor": donor,
+        "received_on": received_on,
+        "quantity": quantity,
+        "is_floor": is_floor,
+        "note": note,
+    }
+    for name, value in changed.items():
+        setattr(donation, name, value)
+    donation.save(update_fields=list(changed))
     kept = set()
     for item in donation.items.select_related("species"):
         if item.species not in items:
@@ -434,26 +436,19 @@ def change_planting(
         allocation=allocation,
         planting=planting,
     )
-    planting.zone = zone
-    planting.species = species
-    planting.quantity = quantity
-    planting.is_floor = is_floor
-    planting.planted_on = planted_on
-    planting.allocation = allocation
-    planting.source = source
-    planting.note = note
-    planting.save(
-        update_fields=[
-            "zone",
-            "species",
-            "quantity",
-            "is_floor",
-            "planted_on",
-            "allocation",
-            "source",
-            "note",
-        ]
-    )
+    changed = {
+        "zone": zone,
+        "species": species,
+        "quantity": quantity,
+        "is_floor": is_floor,
+        "planted_on": planted_on,
+        "allocation": allocation,
+        "source": source,
+        "note": note,
+    }
+    for name, value in changed.items():
+        setattr(planting, name, value)
+    planting.save(update_fields=list(changed))
     return planting
 
 
