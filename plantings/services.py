@@ -163,6 +163,13 @@ def record_donation(
     return donation
 
 
+def save_fields(obj, values):
+    """Set and save these fields of obj alone ({name: value}); one UPDATE."""
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(values))
+
+
 @transaction.atomic
 def change_donation(
     *, donation, donor, received_on, quantity, is_floor, items, note=""
@@ -189,9 +196,7 @@ def change_donation(
         "is_floor": is_floor,
         "note": note,
     }
-    for name, value in changed.items():
-        setattr(donation, name, value)
-    donation.save(update_fields=list(changed))
+    save_fields(donation, changed)
     kept = set()
     for item in donation.items.select_related("species"):
         if item.species not in items:
@@ -446,9 +451,7 @@ def change_planting(
         "source": source,
         "note": note,
     }
-    for name, value in changed.items():
-        setattr(planting, name, value)
-    planting.save(update_fields=list(changed))
+    save_fields(planting, changed)
     return planting
 
 
