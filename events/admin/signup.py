@@ -14,7 +14,7 @@ from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
 from gardens.access import CommunityScopedAdmin, scoped
-from tongyun.lib.admin import PhoneAdminMixin, SpreadsheetAdminMixin
+from tongyun.lib.admin import PhoneAdminMixin, SpreadsheetExportMixin
 from tongyun.lib.history_admin import HistoryAdminMixin
 from tongyun.lib.signals import personal_data_exported
 
@@ -49,7 +49,7 @@ class SignupAdmin(
     HistoryAdminMixin,
     ServiceAdminMixin,
     PhoneAdminMixin,
-    SpreadsheetAdminMixin,
+    SpreadsheetExportMixin,
     ExportMixin,
     CommunityScopedAdmin,
 ):

@@ -39,17 +39,14 @@ class SplitSearchMixin:
         return super().get_search_results(request, queryset, terms)
 
 
-class SpreadsheetAdminMixin:
+class SpreadsheetExportMixin:
     """
-    An import-export model admin whose files are tongyun.lib.spreadsheets'
+    An import-export model admin whose exports are tongyun.lib.spreadsheets'
     CSV and XLSX, named by Beijing's date (import-export names them by the
-    server's UTC date), and whose import page says which encoding a file
-    was read in, or why it could not be read, in the user's language.
+    server's UTC date).
     """
 
     export_formats = [CSV, XLSX]
-    import_formats = [CSV, XLSX]
-    import_template_name = "admin/spreadsheet_import.html"
 
     def export_file_stem(self, request):
         """The export's file name before its date: "donations"."""
@@ -58,6 +55,18 @@ class SpreadsheetAdminMixin:
     def get_export_filename(self, request, queryset, file_format):
         stem = self.export_file_stem(request)
         return f"{stem}-{today():%Y-%m-%d}.{file_format.get_extension()}"
+
+
+class SpreadsheetAdminMixin(SpreadsheetExportMixin):
+    """
+    SpreadsheetExportMixin for an admin that imports too: the same formats,
+    and an import page that says which encoding a file was read in, how
+    many of its rows are new, changed and unchanged, or why it could not be
+    read, in the user's language.
+    """
+
+    import_formats = [CSV, XLSX]
+    import_template_name = "admin/spreadsheet_import.html"
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
