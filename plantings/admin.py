@@ -15,9 +15,12 @@ from import_export.admin import ImportExportModelAdmin
 
 from gardens.access import ZONE_PATH, CommunityScopedAdmin
 from gardens.admin import photo_preview
-from tongyun.lib.admin import FilesAgainAdminMixin, SplitSearchMixin
+from tongyun.lib.admin import (
+    FilesAgainAdminMixin,
+    SplitSearchMixin,
+    SpreadsheetAdminMixin,
+)
 from tongyun.lib.history_admin import HistoryAdminMixin, HistoryListAdmin
-from tongyun.lib.spreadsheets import CSV, XLSX
 
 from . import services
 from .admin_forms import (
@@ -140,9 +143,10 @@ class AllocationInline(admin.TabularInline):
 
 
 @admin.register(Donation)
-class DonationAdmin(HistoryAdminMixin, LedgerLockAdmin, ImportExportModelAdmin):
+class DonationAdmin(
+    HistoryAdminMixin, SpreadsheetAdminMixin, LedgerLockAdmin, ImportExportModelAdmin
+):
     resource_classes = [DonationResource]
-    export_formats = [CSV, XLSX]
     list_display = [
         "donor",
         "received_on",
@@ -264,11 +268,14 @@ class AllocationAdmin(
 
 @admin.register(Planting)
 class PlantingAdmin(
-    HistoryAdminMixin, CommunityScopedAdmin, LedgerLockAdmin, ImportExportModelAdmin
+    HistoryAdminMixin,
+    SpreadsheetAdminMixin,
+    CommunityScopedAdmin,
+    LedgerLockAdmin,
+    ImportExportModelAdmin,
 ):
     community_path = f"zone__{ZONE_PATH}"
     resource_classes = [PlantingResource]
-    export_formats = [CSV, XLSX]
     form = PlantingForm
     list_display = ["planted_on", "zone", "species", "quantity", "donor", "source"]
     list_filter = [

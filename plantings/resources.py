@@ -2,24 +2,28 @@
 Spreadsheet import and export of donations and plantings, for the admin.
 
 Column names are English identifiers so that files keep working whatever the
-site's language. An import only creates rows (an id column is ignored) and
-is all or nothing: rows are written one by one inside one transaction, so
-each row sees the rows above it (a file cannot overdraw an allocation a row
-at a time), and any bad row rolls the whole file back.
+site's language. A row with an id changes the row it names (so that an
+export, edited and imported again, updates instead of adding every row a
+second time), an unchanged row is not written at all, and a row without an
+id is added. An import is all or nothing: rows are written one by one,
+through the ledger's services and under their locks, inside one
+transaction, so each row sees the rows above it (a file cannot overdraw an
+allocation a row at a time), and any bad row rolls the whole file back.
 """
 
-import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from gardens.access import ZONE_PATH, reaches
+from gardens.access import ZONE_PATH, reaches, scoped
 from gardens.models import Garden, Species, Zone
+from tongyun.lib.dates import parse_day
+from tongyun.lib.spreadsheets import FileEncodingMixin
 
 from . import services
 from .models import Allocation, Donation, DonationItem, Donor, Planting
@@ -63,22 +67,31 @@ class CountWidget(widgets.IntegerWidget):
         return _count(value) if _text(value) else None
 
 
-class DayWidget(widgets.DateWidget):
-    """A date written YYYY-MM-DD, or a spreadsheet's date cell."""
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
+class TextWidget(widgets.CharWidget):
+    """Text as written; an empty workbook cell (None) is empty text."""
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, dt.datetime):
-            return value.date()
+        return "" if value is None else str(value)
+
+
+class DayWidget(widgets.DateWidget):
+    """
+    A date as staff or Excel write it (tongyun.lib.dates.parse_day); exported
+    as a date, which the file's format writes as a date cell or YYYY-MM-DD.
+    """
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d", coerce_to_string=False)
+
+    def clean(self, value, row=None, **kwargs):
         try:
-            return super().clean(_text(value), row, **kwargs)
+            return parse_day(value)
         except ValueError:
             raise ValueError(
-                gettext("Enter the date as YYYY-MM-DD, not “{value}”.").format(
-                    value=_text(value)
-                )
+                gettext(
+                    "Enter the date as 2025-04-06, 2025/4/6 or 2025年4月6日, "
+                    "not “{value}”."
+                ).format(value=_text(value))
             ) from None
 
 
@@ -95,6 +108,11 @@ class YesNoWidget(widgets.BooleanWidget):
         raise ValueError(
             gettext("Enter 1 or 0 (yes or no), not “{value}”.").format(value=text)
         )
+
+    def render(self, value, obj=None, **kwargs):
+        # A number, not the text "1", which Excel flags as a number stored
+        # as text.
+        return int(bool(value))
 
 
 class SlugOrNameWidget(widgets.ForeignKeyWidget):
@@ -214,13 +232,21 @@ class DonorWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
-class LedgerResource(resources.ModelResource):
-    """What both resources share: create only, checked, all or nothing."""
+class LedgerResource(FileEncodingMixin, resources.ModelResource):
+    """
+    What both resources share: a row's id names the row it changes, within
+    what the importing user may change (changeable); unchanged rows are
+    skipped; every row is checked, and the file is all or nothing.
+    """
+
+    # The columns whose values make up a row, compared to skip unchanged rows.
+    compared = ()
 
     class Meta:
         use_transactions = True
-        # A file only adds rows; an id in it never selects a row to update.
-        force_init_instance = True
+        import_id_fields = ["id"]
+        skip_unchanged = True
+        report_skipped = True
         # Run full_clean() too: it reports blanks and overlong text per row.
         clean_model_instances = True
 
@@ -230,9 +256,60 @@ class LedgerResource(resources.ModelResource):
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, **kwargs)
 
+    def before_import(self, dataset, **kwargs):
+        # The admin passes the importing user; get_instance scopes by it.
+        self.user = kwargs.get("user")
+
+    def changeable(self):
+        """The rows a file may change: all of them, unless narrowed."""
+        return self._meta.model.objects.all()
+
+    def get_instance(self, instance_loader, row):
+        """
+        The row the id column names, None for a row without id. An id that
+        names no row the user may change is an error, never a new row: it
+        would add a second copy of a row deleted since, or of another
+        community's.
+        """
+        text = _text(row.get("id"))
+        if not text:
+            return None
+        model = self._meta.model
+        user = getattr(self, "user", None)
+        may_change = user is None or user.has_perm(
+            f"{model._meta.app_label}.change_{model._meta.model_name}"
+        )
+        found = (
+            self.changeable().filter(pk=int(text)).first() if text.isdigit() else None
+        )
+        if not may_change or found is None:
+            message = gettext("There is no {model} with id {id} that you may change.")
+            problem = ValidationError(
+                message.format(model=model._meta.verbose_name, id=text),
+                code="unknown_id",
+            )
+            raise ValidationError({"id": problem})
+        return found
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Whether row changes nothing in the row it names (compared)."""
+        if import_validation_errors or original is None or original.pk is None:
+            return False
+        return all(
+            getattr(instance, name) == getattr(original, name) for name in self.compared
+        )
+
 
 class DonationResource(LedgerResource):
-    id = fields.Field(attribute="id", column_name="id", readonly=True)
+    # What a row sets, for the services; species go as instance.shares.
+    written = ("donor", "received_on", "quantity", "is_floor", "note")
+    compared = ("donor_id", "received_on", "quantity", "is_floor", "note")
+    id = fields.Field(
+        attribute="id",
+        column_name="id",
+        readonly=True,
+        widget=widgets.IntegerWidget(coerce_to_string=False),
+    )
     donor = fields.Field(attribute="donor", column_name="donor", widget=DonorWidget())
     # Imported by before_import_row, which creates new donors with it.
     donor_kind = fields.Field(
@@ -249,6 +326,7 @@ class DonationResource(LedgerResource):
     )
     # Parsed by import_instance into instance.shares: Donation.species is the
     # many-to-many through DonationItem, written by do_instance_save.
+    note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
     species = fields.Field(
         attribute="shares",
         column_name="species",
@@ -316,22 +394,53 @@ class DonationResource(LedgerResource):
         if errors:
             raise ValidationError(errors)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        same = super().skip_row(instance, original, row, import_validation_errors)
+        return same and instance.shares == {
+            item.species: item.quantity
+            for item in original.items.select_related("species")
+        }
+
     def do_instance_save(self, instance, is_create):
-        """Record the donation and its species through the service."""
-        donation = services.record_donation(
-            donor=instance.donor,
-            received_on=instance.received_on,
-            quantity=instance.quantity,
-            is_floor=instance.is_floor,
-            items=instance.shares,
-            note=instance.note,
-        )
+        """Record or change the donation and its species through the service."""
+        values = {name: getattr(instance, name) for name in self.written}
+        values["items"] = instance.shares
+        if not is_create:
+            services.change_donation(donation=instance, **values)
+            return
+        donation = services.record_donation(**values)
         # The admin logs the new row by the instance's primary key.
         instance.pk = donation.pk
 
 
 class PlantingResource(LedgerResource):
-    id = fields.Field(attribute="id", column_name="id", readonly=True)
+    # What a row sets, for the services.
+    written = (
+        "zone",
+        "species",
+        "quantity",
+        "is_floor",
+        "planted_on",
+        "allocation",
+        "source",
+        "note",
+    )
+    compared = (
+        "zone_id",
+        "species_id",
+        "quantity",
+        "is_floor",
+        "planted_on",
+        "allocation_id",
+        "source",
+        "note",
+    )
+    id = fields.Field(
+        attribute="id",
+        column_name="id",
+        readonly=True,
+        widget=widgets.IntegerWidget(coerce_to_string=False),
+    )
     # Only exported: the zone column's widget reads the garden it names.
     garden = fields.Field(
         attribute="zone__garden",
@@ -358,6 +467,8 @@ class PlantingResource(LedgerResource):
     donor = fields.Field(
         attribute="donor", column_name="donor", widget=DonorWidget(), readonly=True
     )
+    source = fields.Field(attribute="source", column_name="source", widget=TextWidget())
+    note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
 
     class Meta:
         model = Planting
@@ -378,11 +489,20 @@ class PlantingResource(LedgerResource):
         # Load zone, garden, species and donor with the page, not per row.
         return queryset.with_sources()
 
+    def changeable(self):
+        # Community staff change only their own communities' plantings.
+        plantings = Planting.objects.all()
+        user = getattr(self, "user", None)
+        return (
+            plantings if user is None else scoped(plantings, user, f"zone__{ZONE_PATH}")
+        )
+
     def import_instance(self, instance, row, **kwargs):
         """
-        Fill the planting's fields, then the allocation its donor names.
-        A zone outside the importing staff member's communities is refused
-        (kwargs["user"], which the admin passes).
+        Fill the planting's fields, then the allocation its donor names (a
+        blank donor: none; a planting being changed keeps its allocation if
+        that still fits). A zone outside the importing staff member's
+        communities is refused (kwargs["user"], which the admin passes).
         """
         super().import_instance(instance, row, **kwargs)
         user = kwargs.get("user")
@@ -403,37 +523,38 @@ class PlantingResource(LedgerResource):
         # Without zone, species or quantity there is nothing to match, and
         # full_clean() reports what is missing.
         needed = (instance.zone_id, instance.species_id, instance.quantity)
-        if donor is not None and None not in needed:
+        if donor is None and "donor" in row:
+            instance.allocation = None
+        elif donor is not None and None not in needed:
             instance.allocation = allocation_for(instance, donor)
 
     def do_instance_save(self, instance, is_create):
-        # Write through the service, which locks the donation and checks the
+        # Write through the services, which lock the donations and check the
         # allocation again; keep the pk so the admin can log the new row.
-        planting = services.plant(
-            zone=instance.zone,
-            species=instance.species,
-            quantity=instance.quantity,
-            is_floor=instance.is_floor,
-            planted_on=instance.planted_on,
-            allocation=instance.allocation,
-            source=instance.source,
-            note=instance.note,
-        )
+        values = {name: getattr(instance, name) for name in self.written}
+        if not is_create:
+            services.change_planting(planting=instance, **values)
+            return
+        planting = services.plant(**values)
         instance.pk = planting.pk
 
 
 def allocation_for(planting, donor):
     """
     The earliest of the donor's allocations to the planting's zone and species
-    with enough left for it. Plantings imported above in the same file count
-    as planted. Raises ValidationError (column donor) when there is none.
+    with enough left for it; for a planting being changed, the one it draws
+    from first, and its own plants do not count as planted. Plantings
+    imported above in the same file count as planted. Raises ValidationError
+    (column donor) when there is none.
     """
-    allocations = (
+    others = ~Q(plantings__pk=planting.pk) if planting.pk else None
+    allocations = sorted(
         Allocation.objects.filter(
             donation__donor=donor, zone=planting.zone, species=planting.species
         )
-        .annotate(planted=Sum("plantings__quantity", default=0))
-        .order_by("allocated_on", "pk")
+        .annotate(planted=Sum("plantings__quantity", filter=others, default=0))
+        .order_by("allocated_on", "pk"),
+        key=lambda allocation: allocation.pk != planting.allocation_id,
     )
     left = [allocation.quantity - allocation.planted for allocation in allocations]
     for allocation, count in zip(allocations, left, strict=True):

@@ -163,6 +163,60 @@ def record_donation(
     return donation
 
 
+def save_fields(obj, values):
+    """Set and save these fields of obj alone ({name: value}); one UPDATE."""
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(values))
+
+
+@transaction.atomic
+def change_donation(
+    *, donation, donor, received_on, quantity, is_floor, items, note=""
+):
+    """
+    Change a recorded gift and its species (a spreadsheet's row).
+
+    Locks the donation row, checks the whole ledger with the new figures
+    against its allocations and what is planted from them (a quantity or a
+    share never drops below what was allocated), then saves the donation's
+    changed fields and adds, changes or removes its DonationItems, each
+    write recorded in its history. Raises ValidationError; writes nothing
+    then.
+    """
+    lock_donation(donation.pk)
+    _current, allocations = ledger_of(donation)
+    check_donation(
+        quantity=quantity, is_floor=is_floor, items=items, allocations=allocations
+    )
+    changed = {
+        "donor": donor,
+        "received_on": received_on,
+        "quantity": quantity,
+        "is_floor": is_floor,
+        "note": note,
+    }
+    save_fields(donation, changed)
+    kept = set()
+    for item in donation.items.select_related("species"):
+        if item.species not in items:
+            item.delete()
+            continue
+        kept.add(item.species)
+        if item.quantity != items[item.species]:
+            item.quantity = items[item.species]
+            item.save(update_fields=["quantity"])
+    history.bulk_create(
+        (
+            DonationItem(donation=donation, species=species, quantity=share)
+            for species, share in items.items()
+            if species not in kept
+        ),
+        DonationItem,
+    )
+    return donation
+
+
 def ledger_of(donation, exclude_allocation=None):
     """
     The donation's items and allocations as check_donation takes them.
@@ -344,6 +398,61 @@ def plant(
         note=note,
         event=event,
     )
+
+
+@transaction.atomic
+def change_planting(
+    *,
+    planting,
+    zone,
+    species,
+    quantity,
+    planted_on,
+    is_floor=False,
+    allocation=None,
+    source="",
+    note="",
+):
+    """
+    Change a recorded planting (a spreadsheet's row).
+
+    Locks the donations of the allocation it leaves and of the one it draws
+    from, then the planting (lock_ledger's order); checks that the
+    allocation has room and that the quantity stays above the recorded
+    losses; saves the changed fields, recorded in its history. Raises
+    ValidationError; writes nothing then.
+    """
+    leaves = Allocation.objects.filter(plantings=planting.pk).values_list(
+        "donation", flat=True
+    )
+    lock_ledger(
+        donations=[*leaves, allocation.donation_id if allocation else None],
+        plantings=[planting.pk],
+    )
+    if allocation is not None:
+        # Re-read under the lock: its quantity may have changed meanwhile.
+        allocation = Allocation.objects.select_related("zone__garden", "species").get(
+            pk=allocation.pk
+        )
+    check_planting(
+        zone=zone,
+        species=species,
+        quantity=quantity,
+        allocation=allocation,
+        planting=planting,
+    )
+    changed = {
+        "zone": zone,
+        "species": species,
+        "quantity": quantity,
+        "is_floor": is_floor,
+        "planted_on": planted_on,
+        "allocation": allocation,
+        "source": source,
+        "note": note,
+    }
+    save_fields(planting, changed)
+    return planting
 
 
 def losses_of(planting, exclude_observation=None):

@@ -187,26 +187,39 @@ def test_a_failed_csrf_check_explains_itself_in_chinese():
 
 
 @pytest.mark.parametrize(
-    ("cell", "written"),
+    ("cell", "in_csv"),
     [
         ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1", "'+1"),
         ("-1", "'-1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("牡丹园", "牡丹园"),
-        (1000, 1000),
+        (1000, "1000"),
     ],
 )
-def test_spreadsheet_exports_never_write_a_formula(cell, written):
+def test_spreadsheet_exports_never_write_a_formula(cell, in_csv):
+    """
+    A CSV cell keeps a formula's text behind an apostrophe; an .xlsx cell
+    holds the text itself, typed as text (never a formula), numbers as numbers.
+    """
+    import io
+
+    import openpyxl
     import tablib
 
     from plantings.admin import DonationAdmin, PlantingAdmin
     from tongyun.lib.spreadsheets import CSV, XLSX
 
-    data = tablib.Dataset(["x", cell], headers=["a", "b"])
-    xlsx = tablib.Dataset().load(XLSX().export_data(data), format="xlsx")
+    def data():
+        return tablib.Dataset(["x", cell], headers=["a", "b"])
 
-    assert xlsx[0][1] == written
+    csv_text = CSV().export_data(data()).removeprefix("\ufeff")
+    book = openpyxl.load_workbook(io.BytesIO(XLSX().export_data(data())))
+
+    assert tablib.Dataset().load(csv_text, format="csv")[0][1] == in_csv
+    written = book.active["B2"]
+    assert written.value == cell
+    assert written.data_type == ("n" if cell == 1000 else "s")
     assert DonationAdmin.export_formats == PlantingAdmin.export_formats == [CSV, XLSX]
 
 

@@ -14,10 +14,9 @@ from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
 from gardens.access import CommunityScopedAdmin, scoped
-from tongyun.lib.admin import PhoneAdminMixin
+from tongyun.lib.admin import PhoneAdminMixin, SpreadsheetExportMixin
 from tongyun.lib.history_admin import HistoryAdminMixin
 from tongyun.lib.signals import personal_data_exported
-from tongyun.lib.spreadsheets import CSV, XLSX
 
 from .. import services
 from ..admin_forms import GroupBookingForm, HoursForm, ServiceAdminMixin, SignupForm
@@ -50,6 +49,7 @@ class SignupAdmin(
     HistoryAdminMixin,
     ServiceAdminMixin,
     PhoneAdminMixin,
+    SpreadsheetExportMixin,
     ExportMixin,
     CommunityScopedAdmin,
 ):
@@ -86,10 +86,8 @@ class SignupAdmin(
     # event). ExportActionMixin is left out: its get_actions() lacks Django
     # 6.1's action_location argument, a deprecation warning on every list.
     resource_classes = [SignupResource]
-    export_formats = [CSV, XLSX]
     export_form_class = ExportForm
     export_template_name = "admin/events/signup/export.html"
-    to_encoding = "utf-8-sig"  # with a BOM, so that Excel reads Chinese right
 
     # The change form's fieldsets; who holds a seat is read-only there.
     SEAT_FIELDS = ["event", "name", "organisation", "is_group", "headcount", "status"]
@@ -250,11 +248,9 @@ class SignupAdmin(
         )
         return super().get_export_data(file_format, request, queryset, **kwargs)
 
-    def get_export_filename(self, request, queryset, file_format):
+    def export_file_stem(self, request):
         event = self.filtered_event(request)
-        name = f"signups-{event.slug}" if event else "signups"
-        day = timezone.localdate()
-        return f"{name}-{day:%Y-%m-%d}.{file_format.get_extension()}"
+        return f"signups-{event.slug}" if event else "signups"
 
     # --- Actions
 

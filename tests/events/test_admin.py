@@ -825,8 +825,10 @@ def test_export_xlsx_has_the_columns_and_escapes_formulae(admin_client, export_e
         3,
     ]
     names = [row[1] for row in rows[1:]]
-    assert [cell.value for cell in names] == [f"'{name}" for name in FORMULAE]
-    assert {cell.data_type for cell in names} == {"s"}  # text, never a formula
+    # The text as typed, in text cells: shown, never run, no apostrophe.
+    assert [cell.value for cell in names] == list(FORMULAE)
+    assert {cell.data_type for cell in names} == {"s"}
+    assert rows[0][6].number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_export_is_refused_to_staff_without_the_personal_data_permission(

@@ -375,3 +375,77 @@ def test_planting_leaves_other_zones_as_they_are(peony):
 
     other.refresh_from_db()
     assert other.state == "designed"
+
+
+# --- Changing a recorded gift or planting (spreadsheet re-imports) ----------
+
+
+def test_change_donation_rewrites_its_species_and_keeps_its_allocations(
+    gift, zone, peony, herbaceous
+):
+    services.allocate(
+        donation=gift, zone=zone, species=peony, quantity=300, allocated_on=DAY
+    )
+    rose = SpeciesFactory(name="月季")
+
+    services.change_donation(
+        donation=gift,
+        donor=gift.donor,
+        received_on=DAY,
+        quantity=1200,
+        is_floor=False,
+        items={peony: 700, rose: None},
+        note="补记",
+    )
+
+    gift.refresh_from_db()
+    assert (gift.quantity, gift.is_floor, gift.note) == (1200, False, "补记")
+    assert sorted((i.species.name, i.quantity) for i in gift.items.all()) == [
+        ("月季", None),
+        ("牡丹", 700),
+    ]
+    assert gift.allocations.get().quantity == 300
+
+
+def test_change_donation_refuses_to_drop_an_allocated_species(
+    gift, zone, peony, herbaceous
+):
+    services.allocate(
+        donation=gift, zone=zone, species=herbaceous, quantity=10, allocated_on=DAY
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_donation(
+            donation=gift,
+            donor=gift.donor,
+            received_on=DAY,
+            quantity=5,
+            is_floor=False,
+            items={peony: None},
+        )
+
+    assert codes(excinfo) == ["donation_over_allocated", "species_not_donated"]
+    gift.refresh_from_db()
+    assert gift.quantity == 1000
+    assert gift.items.count() == 2
+
+
+def test_change_planting_refuses_fewer_than_the_losses(zone, peony):
+    planting = services.plant(zone=zone, species=peony, quantity=10, planted_on=DAY)
+    services.observe(
+        zone=zone,
+        species=peony,
+        observed_on=DAY,
+        kind=Observation.Kind.LOSS,
+        count=4,
+        planting=planting,
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_planting(
+            planting=planting, zone=zone, species=peony, quantity=3, planted_on=DAY
+        )
+
+    assert codes(excinfo) == ["planting_below_losses"]
+    planting.refresh_from_db()
+    assert planting.quantity == 10

@@ -707,6 +707,10 @@ def test_workbook_holds_the_dashboards_numbers_as_numbers(
     ]
     assert by_name["漷县镇"][2]  # the 余 mark beside the floor
     assert [c.value for c in events[2]][2:] == [300, 300, 750]
+    # Days are date cells in a date format, for Excel to sort and filter.
+    assert events["B2"].is_date
+    assert events["B2"].number_format == "yyyy-mm-dd"
+    assert index["B2"].is_date
     assert sum(r[3].value for r in organisations.iter_rows(min_row=2)) == 300
     assert [c.value for c in rates["B"]][1:4] == [7, 4, 2]
     assert rates["B7"].value == pytest.approx(4 / 6, abs=1e-4)

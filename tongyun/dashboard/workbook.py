@@ -15,7 +15,7 @@ from feedback.models import QUESTIONS, SurveyAnswer
 from gardens.models import Zone
 from plantings import queries as ledger
 
-from ..lib.spreadsheets import escape_formula
+from ..lib.spreadsheets import append_row
 from .figures import (
     ZONE_STATES,
     resolution_definition,
@@ -27,11 +27,11 @@ from .figures import (
 def _sheet(book, title, headers, rows):
     """A sheet: a bold header row, then rows; text safe from formulas."""
     sheet = book.create_sheet(title=title[:31])
-    sheet.append([escape_formula(str(h)) for h in headers])
+    append_row(sheet, [str(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        append_row(sheet, [_cell(value) for value in row])
     sheet.freeze_panes = "A2"
     for column, header in zip(sheet.columns, headers, strict=False):
         sheet.column_dimensions[column[0].column_letter].width = max(
@@ -41,11 +41,9 @@ def _sheet(book, title, headers, rows):
 
 
 def _cell(value):
-    """Numbers stay numbers (Decimal as float); text is escaped."""
+    """Numbers stay numbers (Decimal as float)."""
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str):
-        return escape_formula(value)
     return value
 
 

@@ -1,4 +1,4 @@
-"""Admin pieces shared by the apps: phone numbers, photos."""
+"""Admin pieces shared by the apps: phone numbers, photos, spreadsheets."""
 
 import contextlib
 import re
@@ -9,10 +9,13 @@ from django.contrib.admin import helpers
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongyun.lib import phones
+from tongyun.lib.dates import today
 from tongyun.lib.forms import ask_for_the_file_again
+from tongyun.lib.spreadsheets import CSV, XLSX, UnknownEncoding
 
 # A run of Chinese characters, or of letters and digits: "紫荆园A1" is two
 # terms, as "紫荆园 A1" is; arrows, colons and dots between them are not terms.
@@ -34,6 +37,66 @@ class SplitSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         terms = " ".join(search_terms(search_term))
         return super().get_search_results(request, queryset, terms)
+
+
+class SpreadsheetExportMixin:
+    """
+    An import-export model admin whose exports are tongyun.lib.spreadsheets'
+    CSV and XLSX, named by Beijing's date (import-export names them by the
+    server's UTC date).
+    """
+
+    export_formats = [CSV, XLSX]
+
+    def export_file_stem(self, request):
+        """The export's file name before its date: "donations"."""
+        return f"{self.opts.model_name}s"
+
+    def get_export_filename(self, request, queryset, file_format):
+        stem = self.export_file_stem(request)
+        return f"{stem}-{today():%Y-%m-%d}.{file_format.get_extension()}"
+
+
+class SpreadsheetAdminMixin(SpreadsheetExportMixin):
+    """
+    SpreadsheetExportMixin for an admin that imports too: the same formats,
+    and an import page that says which encoding a file was read in, how
+    many of its rows are new, changed and unchanged, or why it could not be
+    read, in the user's language.
+    """
+
+    import_formats = [CSV, XLSX]
+    import_template_name = "admin/spreadsheet_import.html"
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if "form" in context and not context.get("fields_list"):
+            # import-export lists no columns when a file could not be read,
+            # which leaves "this import expects these columns:" hanging.
+            resource_kwargs = self.get_import_resource_kwargs(request)
+            context["fields_list"] = [
+                (
+                    resource.get_display_name(),
+                    [field.column_name for field in resource.get_user_visible_fields()],
+                )
+                for resource in (
+                    resource_class(**resource_kwargs)
+                    for resource_class in self.get_import_resource_classes(request)
+                )
+            ]
+        return response
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # import-export's message names the exception, in English.
+        if isinstance(e, UnknownEncoding):
+            message = str(e)
+        else:
+            message = gettext(
+                "The file could not be read. Check that it is a CSV file or an "
+                "Excel workbook (.xlsx) and that the format chosen matches it."
+            )
+        form.add_error("import_file", message)
 
 
 class ReadOnlyAdminMixin:
