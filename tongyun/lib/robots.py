@@ -1,7 +1,7 @@
 """
 Keeping private pages out of search engines.
 
-robots.txt (tongyun.views.robots_txt) asks crawlers to stay away from the
+robots.txt (tongyun.crawlers.robots_txt) asks crawlers to stay away from the
 private addresses it can name, but a ticket's or a status page's address
 holds a secret token, which no robots.txt can list; and a crawler that
 finds such a link elsewhere may index it without ever fetching it. So each
