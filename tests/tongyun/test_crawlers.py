@@ -4,7 +4,8 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.conf import settings
+from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -150,6 +151,25 @@ def test_sitemap_query_count_is_constant(client, item_count, django_assert_num_q
     assert len(urls) == len(PAGES) + 5 * item_count
 
 
+@pytest.mark.django_db(transaction=True)
+def test_sitemap_is_kept_until_what_it_lists_changes(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    caches["pages"].clear()
+    draft = EventFactory(slug="draft-day", status="draft")
+
+    first = Client().get("/sitemap.xml")
+    kept = Client().get("/sitemap.xml")
+    draft.status = "published"
+    draft.save(update_fields=["status"])
+    after = Client().get("/sitemap.xml")
+
+    answers = [first["X-Page-Cache"], kept["X-Page-Cache"], after["X-Page-Cache"]]
+    assert answers == ["miss", "hit", "miss"]
+    assert (kept.content, kept["Content-Type"]) == (first.content, "application/xml")
+    assert f"{SITE}/events/draft-day/".encode() not in first.content
+    assert f"{SITE}/events/draft-day/".encode() in after.content
+
+
 def test_favicon_is_an_ico_of_three_sizes(client):
     response = client.get("/favicon.ico")
 
@@ -164,7 +184,7 @@ def test_favicon_is_an_ico_of_three_sizes(client):
     assert response["Cache-Control"] == "public, max-age=2592000"
 
 
-def test_apple_touch_icon_is_linked_and_opaque(client):
+def test_apple_touch_icon_is_linked_and_opaque(client, settings):
     html = client.get("/gardens/").content.decode()
 
     link = '<link rel="apple-touch-icon" href="/static/img/apple-touch-icon.png">'
