@@ -79,6 +79,8 @@ lint: $(VENV)/.dev
 
 # The Nu HTML Checker (npm's vnu-jar, pinned in package-lock.json) over
 # every kind of page, rendered from the demo data in a throwaway database.
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime;
+# the machine's java runs the jar.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
