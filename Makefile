@@ -13,7 +13,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 SCALE ?= 100
 
 .DEFAULT_GOAL := help
-.PHONY: help python-version run serve two-hosts test fmt lint messages check bench bench-uploads bench-labels bench-dashboard seed-bench screenshots clean
+.PHONY: help python-version run serve two-hosts test fmt lint html-check messages check bench bench-uploads bench-labels bench-dashboard seed-bench screenshots clean
 
 help:
 	@echo "make run       set up and serve the demo site at http://$(HOST):$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make test      install and run the whole test suite"
 	@echo "make check     migrations, translations, lint and tests"
 	@echo "make fmt       format the code"
+	@echo "make html-check  the Nu HTML Checker over every kind of page (needs java and npm)"
 	@echo "make messages  update and compile the Chinese catalogue"
 	@echo "make bench     measure pages, sign-ups, first loads and uploads (PostgreSQL; docs/PERFORMANCE.md)"
 	@echo "make bench-uploads  measure the memory large uploaded pictures take"
@@ -80,6 +81,17 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# The Nu HTML Checker (npm's vnu-jar, pinned in package-lock.json) over
+# every kind of page, rendered from the demo data in a throwaway database.
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime;
+# the machine's java runs the jar.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+html-check: $(VENV)/.dev .env node_modules/.package-lock.json
+	$(BIN)/python -m tests.html_check
 
 # Catalogue: English msgids, Chinese translations. The .mo is committed so
 # a machine without gettext can still serve Chinese.

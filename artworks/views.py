@@ -18,6 +18,7 @@ from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
 from tongyun.lib.pagecache import cached_page, private_posts
 from tongyun.lib.pages import page_context
+from tongyun.lib.robots import private_page
 from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
 
 from . import services
@@ -262,6 +263,7 @@ def artwork_submit(request):
     return HttpResponseRedirect(artwork.get_status_url(), status=303)
 
 
+@private_page
 @require_safe
 @never_cache
 def artwork_status(request, token):

@@ -35,6 +35,7 @@ from tongyun.lib.forms import refuse_over_rate_limit
 from tongyun.lib.limits import Limit, too_many_attempts
 from tongyun.lib.pagecache import cached_page
 from tongyun.lib.pages import page_context
+from tongyun.lib.robots import private_page
 
 from . import services
 from .forms import SignupForm, TakeSeatsForm
@@ -231,6 +232,7 @@ def render_ticket(request, signup, *, take_seats_form=None, error="", status=200
     return render(request, "events/ticket.html", ctx, status=status)
 
 
+@private_page
 @require_safe
 @never_cache
 def ticket(request, token):
@@ -244,6 +246,7 @@ def ticket(request, token):
     return render_ticket(request, signup)
 
 
+@private_page
 @require_POST
 @never_cache
 def signup_take_seats(request, token):
@@ -284,6 +287,7 @@ def signup_take_seats(request, token):
     return HttpResponseRedirect(signup.get_absolute_url(), status=303)
 
 
+@private_page
 @require_POST
 @never_cache
 def signup_cancel(request, token):
@@ -325,6 +329,7 @@ def signup_cancel(request, token):
     return HttpResponseRedirect(signup.get_absolute_url(), status=303)
 
 
+@private_page
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @staff_member_required

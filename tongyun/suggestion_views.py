@@ -24,6 +24,7 @@ from .lib.limits import Limit, too_many_attempts
 from .lib.pagecache import cached_page
 from .lib.pages import page_context
 from .lib.phones import mask
+from .lib.robots import private_page
 from .models import SuggestionOutcome
 
 PER_PAGE = 10
@@ -87,6 +88,7 @@ def _by_token(token):
     return get_object_or_404(rows, token=token)
 
 
+@private_page
 @require_safe
 @never_cache
 def suggestion_status(request, token):
@@ -99,6 +101,7 @@ def suggestion_status(request, token):
     return _render_status(request, _by_token(token))
 
 
+@private_page
 @require_POST
 @never_cache
 def suggestion_rate(request, token):

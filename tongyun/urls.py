@@ -14,7 +14,7 @@ import events.urls
 import feedback.urls
 import gardens.urls
 
-from . import suggestion_views, views
+from . import crawlers, suggestion_views, views
 
 admin.site.site_header = _("Tongyun Garden City · staff")
 admin.site.site_title = _("Tongyun Garden City")
@@ -60,6 +60,9 @@ feedback_pages = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", crawlers.robots_txt, name="robots_txt"),
+    path("sitemap.xml", crawlers.sitemap_xml, name="sitemap"),
+    path("favicon.ico", crawlers.favicon, name="favicon"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -42,6 +42,7 @@ from .lib.pagecache import cached_page
 from .lib.pages import first_rows
 from .lib.phones import mask
 from .lib.queries import picked
+from .lib.robots import render_private
 
 LATEST_OBSERVATIONS = 4
 # Zones a species' page lists, and gifts a species' or garden's page lists,
@@ -243,6 +244,8 @@ def _render_find(
         signups = Signup.objects.active().of_phone(phone)
         ctx["signups"] = signups.prefetch_related("event__gardens")
         ctx["artworks"] = Artwork.objects.of_phone(phone)
+        # The list links to tickets and status pages: private, like them.
+        return render_private(request, "events/find_signups.html", ctx, status=status)
     elif phone and phone_form is None:
         ctx["step"] = "code"
         ctx["form"] = code_form or FindCodeForm()
