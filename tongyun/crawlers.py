@@ -122,10 +122,17 @@ class SpeciesSitemap(Sitemap):
 
 
 class EventSitemap(Sitemap):
-    """Published events, coming and past: drafts and cancelled ones are not."""
+    """
+    Published events, coming and past, as of their last change: drafts and
+    cancelled ones are not.
+    """
 
     def items(self):
-        return list(Event.objects.published().order_by("-starts_at").only("slug"))
+        events = Event.objects.published().order_by("-starts_at")
+        return list(events.only("slug", "updated_at"))
+
+    def lastmod(self, event):
+        return event.updated_at
 
 
 class ArtworkSitemap(Sitemap):

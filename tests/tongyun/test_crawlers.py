@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from tests.events.test_views import past_event
@@ -122,8 +123,18 @@ def test_sitemap_dates_works_by_their_review(client):
 
     urls = sitemap_urls(client)
 
-    assert urls[SITE + work.get_absolute_url()] == f"{work.reviewed_at:%Y-%m-%d}"
+    reviewed = timezone.localdate(work.reviewed_at)
+    assert urls[SITE + work.get_absolute_url()] == f"{reviewed:%Y-%m-%d}"
     assert urls[SITE + "/gardens/"] is None
+
+
+def test_sitemap_dates_events_by_their_last_change(client):
+    event = EventFactory()
+
+    urls = sitemap_urls(client)
+
+    changed = timezone.localdate(event.updated_at)
+    assert urls[SITE + event.get_absolute_url()] == f"{changed:%Y-%m-%d}"
 
 
 def test_sitemap_is_on_site_url_whatever_host_was_asked(client):
