@@ -448,6 +448,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # model. Left unset, django-import-export lets any staff account do both.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# A file between its preview and its confirmation waits in the shared cache,
+# not in one host's temporary folder: the confirmation may reach another
+# app host.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 
 # --- Mail ---------------------------------------------------------------

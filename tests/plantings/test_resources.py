@@ -7,16 +7,20 @@ again and imported back, which changes only the rows that were edited.
 import datetime as dt
 import io
 import random
+import tempfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 import tablib
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from import_export.tmp_storages import CacheStorage
 
 from plantings import services
 from plantings.models import Donation, Donor, Planting
@@ -203,6 +207,24 @@ def test_import_reads_each_encoding_excel_writes_to_the_same_rows(
         ),
         ("潞城镇", dt.date(2025, 4, 6), 400, True, "", [("芍药", None)]),
     ]
+
+
+def test_import_waits_for_its_confirmation_in_the_shared_cache(
+    admin_client, peony, herbaceous
+):
+    """Another app host may take the confirmation: the file is not kept in
+    this host's temporary folder."""
+    content = (HEADER + ROWS).encode("gb18030")
+    preview = admin_import(admin_client, "donation", content)
+    name = preview.context["confirm_form"].initial["import_file_name"]
+
+    kept = cache.get(CacheStorage.CACHE_PREFIX + name)
+    confirm(admin_client, "donation", preview)
+
+    assert kept == content
+    assert not (Path(tempfile.gettempdir()) / name).exists()
+    assert [row[1] for row in ledger()] == ["漷县镇", "潞城镇"]
+    assert cache.get(CacheStorage.CACHE_PREFIX + name) is None
 
 
 @pytest.mark.parametrize(
