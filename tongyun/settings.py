@@ -221,8 +221,12 @@ def caches_from(url):
         # Django culls a third of the entries past 300, rate-limit counts too.
         default.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
     if default["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-        # A Redis that stops answering costs a page a second at most, not a
-        # hung worker: the rate limits and the page cache then do without it.
+        # A Redis refused or hung costs a request a second at most, not a
+        # hung worker: each call gives up after a second, and after a failure
+        # each process leaves Redis alone for a few seconds
+        # (tongyun.lib.cache.RedisCache); the rate limits and the page cache
+        # then do without it.
+        default["BACKEND"] = "tongyun.lib.cache.RedisCache"
         options = default.setdefault("OPTIONS", {})
         options.setdefault("socket_connect_timeout", 1)
         options.setdefault("socket_timeout", 1)

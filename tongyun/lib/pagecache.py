@@ -65,6 +65,7 @@ from django.utils.cache import (
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
+from .cache import now_and_then
 from .dates import today
 from .limits import UNSHARED_CACHES
 
@@ -231,16 +232,10 @@ def _serve(request, topics, view, args, kwargs):
     return _validated(request, response, kept, "miss")
 
 
-_last_warned = 0.0
-
-
 def _out_of_reach(what):
-    """Log the cache failing, at most once every ten seconds per process: a
-    cache gone for a minute must not flood the log with a line per page."""
-    global _last_warned
-    now = time.monotonic()
-    if now - _last_warned >= 10:
-        _last_warned = now
+    """Log the cache failing, now and then: a cache gone for a minute must
+    not flood the log with a line per page."""
+    if now_and_then("page cache"):
         logger.warning("The page cache is out of reach; %s.", what, exc_info=True)
 
 
