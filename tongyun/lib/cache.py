@@ -109,10 +109,10 @@ class RedisCache(django_redis.RedisCache):
     hung or full:
 
     - every call gives up after its socket timeouts (settings: one second)
-      and is not retried on a timeout. redis-py's client retries with
-      backoff by default, which held a hung PING ~14 s; a call is retried
-      once only on a connection error (a connection Redis closed while
-      idle, say), at once;
+      and is not retried on a timeout, whatever redis-py's defaults of the
+      day (its own client retries three times with backoff: a hung PING
+      took ~14 s). A call is retried once, at once, only on a connection
+      error (a connection Redis closed while idle, say);
     - after a connection error or a timeout, every call in this process
       raises Skipped at once for PAUSE_SECONDS, then one tries Redis again:
       a Redis that came back is used again without a restart.
