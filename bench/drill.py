@@ -34,7 +34,7 @@ drill's load would not meet the fault (issue 15's storage tests do).
 After each fault the drill waits (up to DRILL_DRAIN_SECONDS) for the
 worker to send the event's messages, then reads the database and the
 worker's log. It prints one Markdown row per fault (also written to
-bench/out/drill.md) and exits 1, with FAILED lines, when any answer was a
+bench/out/drill/drill.md) and exits 1, with FAILED lines, when any answer was a
 500, an event holds more confirmed people than seats (or waitlists people
 while seats are free), or a message was sent twice.
 
@@ -51,7 +51,8 @@ Knobs (environment):
                       timeout (10)
   DRILL_RECOVER_SECONDS  longest wait for recovery (30)
   DRILL_DRAIN_SECONDS    longest wait for the messages (20)
-Logs of the hosts and the worker: bench/out/drill/.
+  DRILL_OUT           the folder of the report (drill.md) and of the hosts'
+                      and the worker's logs, emptied first (bench/out/drill)
 """
 
 import collections
@@ -69,6 +70,7 @@ import threading
 import time
 import traceback
 import urllib.parse
+from pathlib import Path
 
 import harness
 
@@ -97,7 +99,7 @@ LEAD_SECONDS = 2
 # 90 s; the drill has less time).
 STOP_SECONDS = 10
 TAIL_SECONDS = 2
-OUT = harness.OUT / "drill"
+OUT = Path(os.environ.get("DRILL_OUT") or harness.OUT / "drill")
 PY = harness.PY
 
 # One event per fault, far enough ahead to stay open, and the pages the
@@ -127,8 +129,13 @@ for fault in {faults!r}:
 SENT = re.compile(r"signed_up to \S+ \(sign-up (\d+)\)")
 
 
+BEGAN = time.monotonic()
+
+
 def say(text):
-    print(f"drill: {text}", file=sys.stderr, flush=True)
+    print(
+        f"drill: {time.monotonic() - BEGAN:5.1f} s {text}", file=sys.stderr, flush=True
+    )
 
 
 def free_port():
@@ -308,9 +315,12 @@ class Load:
     # --- Clients --------------------------------------------------------------
 
     def client(self, number, phones):
-        # Each host in turn, and on each, every page then a sign-up in turn.
+        # Each host in turn, and on each, every page then a sign-up in turn;
+        # spread over the fault's length, so that requests are still sent
+        # during the cut and after it when the machine is quick.
+        pace = CLIENTS * (LEAD_SECONDS + CUT_SECONDS + TAIL_SECONDS + 1) / MAX_REQUESTS
         turn = number
-        while not self.stopping.is_set() and self.sent < MAX_REQUESTS:
+        while not self.stopping.wait(pace) and self.sent < MAX_REQUESTS:
             port = self.hosts[turn % len(self.hosts)]
             action = turn // len(self.hosts) % (len(self.pages) + 1)
             if action == len(self.pages):
@@ -402,8 +412,10 @@ class Site:
         psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         psql(f"CREATE DATABASE {DB}")
         self.made_database = True
+        say("migrating a fresh database")
         harness.manage(env, "migrate", "--no-input", "-v0")
         harness.manage(env, "collectstatic", "--no-input", "-v0")
+        say("loading the demo")
         harness.manage(env, "load_demo", "-v0")
         made = harness.manage(
             env,
@@ -418,6 +430,7 @@ class Site:
         self.events = {
             line[0]: (int(line[1]), line[2]) for line in lines if line[0] in FAULTS
         }
+        say("starting two hosts and a worker")
         for number in (1, 2):
             port = free_port()
             command = [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
@@ -450,9 +463,16 @@ class Site:
         return False
 
     def stop(self):
-        for process in [*self.hosts, self.worker]:
-            if process is not None:
-                process.stop()
+        # All at once: each may take STOP_SECONDS to stop.
+        stopping = [
+            threading.Thread(target=process.stop)
+            for process in [*self.hosts, self.worker]
+            if process is not None
+        ]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
         self.db_proxy.stop()
         self.redis_proxy.stop()
         if self.made_database:
@@ -500,7 +520,6 @@ def run_fault(site, fault, phones, notes):
     pages = ["/", event_path, "/artworks/", site.garden_path]
     load = Load([host.port for host in site.hosts], pages, event_path)
     cut, restore = site.cut_and_restore(fault)
-    started = time.monotonic()
     load.start(phones)
     time.sleep(LEAD_SECONDS)
     cut_at = time.monotonic()
@@ -511,7 +530,7 @@ def run_fault(site, fault, phones, notes):
     recovered = load.recover(restored_at, phones)
     time.sleep(TAIL_SECONDS)
     load.stop()
-    say(f"{fault}: load done in {time.monotonic() - started:.0f} s")
+    say(f"{fault}: load done")
 
     for host in site.hosts:
         if host.exited():
@@ -528,7 +547,7 @@ def run_fault(site, fault, phones, notes):
     )
     ids = {int(row[0]) for row in rows}
     sent = site.wait_for_messages(ids)
-    say(f"{fault}: messages counted in {time.monotonic() - started:.0f} s")
+    say(f"{fault}: messages counted")
     missing = sorted(ids - set(sent))
     if missing:
         notes.append(
@@ -677,11 +696,13 @@ def main():
         traceback.print_exc()
         broken.append(f"the drill broke off: {type(error).__name__}: {error}")
     finally:
+        say("stopping")
         site.stop()
+        say("stopped")
     text, failed = report(results, notes)
     failed += broken
     print(text)
-    (harness.OUT / "drill.md").write_text(text)
+    (OUT / "drill.md").write_text(text)
     for line in failed:
         print(f"drill: FAILED: {line}")
     return 1 if failed else 0
