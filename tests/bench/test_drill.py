@@ -32,7 +32,8 @@ def drill_env(out):
         db["PORT"] or 5432,
     )
     return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        # psql, and what the site's processes need of the machine.
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
         "DRILL_POSTGRES": server,
         "DRILL_DB": DATABASE,
         "DRILL_REDIS": "redis://127.0.0.1:6379/14",
