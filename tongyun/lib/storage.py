@@ -3,8 +3,11 @@ Where uploads live: local folders by default, S3-compatible buckets when
 the S3_* settings are set (tongyun.settings); and how private ones are sent.
 """
 
+import logging
+import os
 from urllib.parse import quote
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -15,6 +18,32 @@ from storages.backends.s3 import S3Storage
 # is sent: to its viewer only, never kept.
 PUBLIC_CACHE = "public, max-age=86400"
 PRIVATE_CACHE = "private, no-store"
+
+# What a storage raises when it cannot take or give a file: a full or
+# read-only disk (OSError: ENOSPC, EACCES, EROFS), an unreachable or refusing
+# bucket (botocore).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+logger = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """
+    A resident's picture could not be stored (STORAGE_ERRORS): nothing was
+    saved, and the form may be sent again later. Views answer 503.
+    """
+
+
+def delete_quietly(storage, name):
+    """
+    Delete name from storage after a failed save; a storage that is down
+    cannot, which is logged, not raised, so that the first error is the
+    one the caller sees.
+    """
+    try:
+        storage.delete(name)
+    except STORAGE_ERRORS:
+        logger.exception("Could not delete %s after a failed save", name)
 
 
 class PrivateStorage(FileSystemStorage):
@@ -34,6 +63,20 @@ class PrivateStorage(FileSystemStorage):
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
+
+    def _save(self, name, content):
+        # A disk that fills up mid-write leaves the part written so far
+        # (FileSystemStorage does not remove it): remove it, or a file
+        # without a row would stay. The name was free a moment ago
+        # (get_available_name); a file there now is this attempt's.
+        path = self.path(name)
+        existed = os.path.lexists(path)
+        try:
+            return super()._save(name, content)
+        except OSError:
+            if not existed and os.path.lexists(path):
+                os.remove(path)
+            raise
 
 
 class PublicS3Storage(S3Storage):

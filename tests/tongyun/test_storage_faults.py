@@ -1,0 +1,70 @@
+"""
+Private storage full or unwritable while a resident sends a picture: the
+artwork and suggestion forms answer 503 with Retry-After and the form as
+typed, and leave no row and no file (not even the half written on a full
+disk).
+"""
+
+import pytest
+
+from artworks.models import Artwork
+from feedback.models import Suggestion
+from tests.artworks.test_forms import FILLED_IN, TYPED_TITLE
+from tests.artworks.test_forms import submit as submit_artwork
+from tests.factories import CallFactory
+from tests.feedback.conftest import jpeg
+from tests.feedback.test_views import TYPED
+from tests.feedback.test_views import send as send_suggestion
+
+pytestmark = pytest.mark.django_db
+
+FAULTY = ["tests.storages.FullDiskStorage", "tests.storages.ReadOnlyStorage"]
+
+
+def files_under(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def use_storage(settings, alias, backend):
+    settings.STORAGES = settings.STORAGES | {alias: {"BACKEND": backend}}
+
+
+def general_error_codes(response):
+    return [e.code for e in response.context["form"].errors.as_data()["__all__"]]
+
+
+@pytest.mark.parametrize("backend", FAULTY)
+def test_artwork_is_refused_with_503_and_nothing_kept_when_storage_fails(
+    client, settings, backend
+):
+    CallFactory(max_works_per_phone=3)
+    use_storage(settings, "artworks", backend)
+
+    response = submit_artwork(client)
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    assert general_error_codes(response) == ["storage_unavailable"]
+    assert Artwork.objects.count() == 0
+    assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
+    assert f'value="{TYPED_TITLE}"' in page
+    assert f'value="{FILLED_IN["artist_name"]}"' in page
+
+
+@pytest.mark.parametrize("backend", FAULTY)
+def test_suggestion_photo_is_refused_with_503_and_nothing_kept_when_storage_fails(
+    client, settings, backend
+):
+    use_storage(settings, "suggestions", backend)
+
+    response = send_suggestion(client, photo=jpeg())
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    assert general_error_codes(response) == ["storage_unavailable"]
+    assert Suggestion.objects.count() == 0
+    assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
+    assert f"{TYPED}</textarea>" in page
+
