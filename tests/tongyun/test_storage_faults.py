@@ -67,4 +67,3 @@ def test_suggestion_photo_is_refused_with_503_and_nothing_kept_when_storage_fail
     assert Suggestion.objects.count() == 0
     assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
     assert f"{TYPED}</textarea>" in page
-
