@@ -5,6 +5,8 @@ failure a bounded number of times with growing delays.
 """
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -17,7 +19,7 @@ from events import services, tasks
 from events.models import Signup
 from tests.factories import CommunityFactory, EventFactory, SignupFactory
 from tests.senders import CapturingSender
-from tests.servers import manage
+from tests.servers import BASE_DIR, manage
 from tests.tasks import run
 from tongyun.lib.senders import SendFailed
 from tongyun.roles import make_staff
@@ -205,3 +207,56 @@ def test_failed_task_is_shown_to_street_staff_only(client, settings, role, shown
 
     assert (page.status_code == 200) == shown
     assert ("SendFailed: provider down" in page.content.decode()) == shown
+
+
+SIGN_UPS = """
+from events import services
+from tests.factories import EventFactory
+event = EventFactory(capacity=50)
+for n in range({count}):
+    signup = services.sign_up(
+        event=event, name="李华", phone=f"+86138001380{{n:02}}", headcount=1
+    )
+    print(signup.pk)
+"""
+
+
+def start_worker(env):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+        + ["--no-reload", "--interval", "0.1"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_messages_wait_for_a_stopped_worker_and_go_out_once_each(site, tmp_path):
+    """Sign-ups made while no worker runs are sent when workers start again,
+    two at once, each message exactly once; a later worker sends none again."""
+    messages = tmp_path / "messages.txt"
+    messages.touch()
+    env = site | {
+        "NOTIFY_SENDER": "tests.senders.FileSender",
+        "MESSAGES_FILE": str(messages),
+    }
+    count = 12
+
+    signup_ids = manage(env, code=SIGN_UPS.format(count=count)).split()
+    waiting = manage(env, code=RESULTS).split()
+    sent_while_stopped = messages.read_text().splitlines()
+    workers = [start_worker(env), start_worker(env)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=120)
+        assert worker.returncode == 0, errors
+    sent = messages.read_text().splitlines()
+    manage(env, "db_worker", "--batch", "--no-startup-delay", "--no-reload")
+
+    assert sent_while_stopped == []
+    assert waiting.count("READY") == count
+    assert sorted(line.split()[-1] for line in sent) == sorted(signup_ids)
+    assert len(sent) == count
+    assert messages.read_text().splitlines() == sent
+    assert manage(env, code=RESULTS).split().count("SUCCESSFUL") == count
