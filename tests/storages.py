@@ -30,3 +30,10 @@ class ReadOnlyStorage(PrivateStorage):
 
     def _save(self, name, content):
         raise PermissionError(errno.EACCES, "Permission denied", self.path(name))
+
+
+class UnreadableStorage(PrivateStorage):
+    """Private storage on a disk that cannot be read (EIO)."""
+
+    def _open(self, name, mode="rb"):
+        raise OSError(errno.EIO, "Input/output error", self.path(name))

@@ -6,15 +6,17 @@ disk).
 """
 
 import pytest
+from django.urls import reverse
 
 from artworks.models import Artwork
 from feedback.models import Suggestion
 from tests.artworks.test_forms import FILLED_IN, TYPED_TITLE
 from tests.artworks.test_forms import submit as submit_artwork
-from tests.factories import CallFactory
+from tests.factories import ArtworkFactory, CallFactory
 from tests.feedback.conftest import jpeg
 from tests.feedback.test_views import TYPED
 from tests.feedback.test_views import send as send_suggestion
+from tongyun.lib.storage import MISSING_PICTURE
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,42 @@ def test_suggestion_photo_is_refused_with_503_and_nothing_kept_when_storage_fail
     assert Suggestion.objects.count() == 0
     assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
     assert f"{TYPED}</textarea>" in page
+
+
+def test_approved_work_whose_files_are_gone_shows_placeholders_not_errors(
+    client, admin_client
+):
+    work = ArtworkFactory()
+    for stored in (work.image, work.thumbnail):
+        stored.storage.delete(stored.name)
+    pages = [
+        reverse("artworks:list"),
+        work.get_absolute_url(),
+        reverse("gardens:home"),
+        reverse("admin:artworks_artwork_change", args=[work.pk]),
+    ]
+
+    answers = [(admin_client if "admin" in url else client).get(url) for url in pages]
+    pictures = [
+        client.get(reverse("artworks:image", args=[work.pk, size]))
+        for size in ("display", "thumb")
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert [p.status_code for p in pictures] == [404, 404]
+    assert {p["Content-Type"] for p in pictures} == {"image/svg+xml"}
+    assert {p.content for p in pictures} == {MISSING_PICTURE.encode()}
+    assert {p["Cache-Control"] for p in pictures} == {"private, no-store"}
+
+
+def test_work_picture_storage_cannot_read_answers_503_with_the_placeholder(
+    client, settings
+):
+    work = ArtworkFactory()
+    use_storage(settings, "artworks", "tests.storages.UnreadableStorage")
+
+    response = client.get(reverse("artworks:image", args=[work.pk, "display"]))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert response.content == MISSING_PICTURE.encode()

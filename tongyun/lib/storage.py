@@ -117,11 +117,36 @@ class StorageAlias(LazyObject):
         pass
 
 
+# Shown in place of a picture whose file is gone or cannot be read: a
+# browser draws an image sent with an error status, so the page keeps its
+# layout with a plain grey frame instead of a broken-image icon. No text:
+# it reads the same in every language.
+MISSING_PICTURE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 120">'
+    '<rect width="160" height="120" fill="#ecebe6"/>'
+    '<path d="M52 84l20-26 14 17 10-12 16 21z" fill="#c9c6bc"/>'
+    '<circle cx="102" cy="46" r="8" fill="#c9c6bc"/></svg>'
+)
+
+
+def missing_picture(*, status):
+    """MISSING_PICTURE with status (404 gone, 503 unreadable), never kept."""
+    response = HttpResponse(
+        MISSING_PICTURE, content_type="image/svg+xml", status=status
+    )
+    response["Cache-Control"] = PRIVATE_CACHE
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
+
+
 def jpeg_response(stored, *, filename, cache_control):
     """
     The stored JPEG (a FieldFile of private storage) as a response that
-    the browser shows, with cache_control; a 404 when there is no file,
-    or it is gone. The caller decides first who may see it.
+    the browser shows, with cache_control; a 404 when there is no file.
+    A file that is gone answers the placeholder (missing_picture) with
+    404, one that storage cannot read with 503, never a 500. The caller
+    decides first who may see it.
 
     On local disk behind nginx (PRIVATE_MEDIA_ACCEL_REDIRECT set): an
     empty 200 whose X-Accel-Redirect names the file under that prefix;
@@ -163,7 +188,10 @@ def jpeg_response(stored, *, filename, cache_control):
     try:
         file = stored.storage.open(stored.name, "rb")
     except FileNotFoundError:
-        raise Http404 from None
+        return missing_picture(status=404)
+    except OSError:
+        logger.exception("Could not open %s", stored.name)
+        return missing_picture(status=503)
     response = FileResponse(file, content_type="image/jpeg", filename=filename)
     response["Cache-Control"] = cache_control
     return response
