@@ -93,7 +93,7 @@ def test_approved_work_whose_files_are_gone_shows_placeholders_not_errors(
     assert [a.status_code for a in answers] == [200, 200, 200, 200]
     assert [p.status_code for p in pictures] == [404, 404]
     assert {p["Content-Type"] for p in pictures} == {"image/svg+xml"}
-    assert {p.content for p in pictures} == {MISSING_PICTURE.encode()}
+    assert {p.content for p in pictures} == {MISSING_PICTURE}
     assert {p["Cache-Control"] for p in pictures} == {"private, no-store"}
 
 
@@ -107,4 +107,4 @@ def test_work_picture_storage_cannot_read_answers_503_with_the_placeholder(
 
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
-    assert response.content == MISSING_PICTURE.encode()
+    assert response.content == MISSING_PICTURE

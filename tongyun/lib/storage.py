@@ -120,13 +120,9 @@ class StorageAlias(LazyObject):
 # Shown in place of a picture whose file is gone or cannot be read: a
 # browser draws an image sent with an error status, so the page keeps its
 # layout with a plain grey frame instead of a broken-image icon. No text:
-# it reads the same in every language.
-MISSING_PICTURE = (
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 120">'
-    '<rect width="160" height="120" fill="#ecebe6"/>'
-    '<path d="M52 84l20-26 14 17 10-12 16 21z" fill="#c9c6bc"/>'
-    '<circle cx="102" cy="46" r="8" fill="#c9c6bc"/></svg>'
-)
+# it reads the same in every language. nginx sends the same file for a
+# picture it cannot find (deploy/nginx/tongyun.conf, error_page).
+MISSING_PICTURE = (settings.BASE_DIR / "static/img/picture-missing.svg").read_bytes()
 
 
 def missing_picture(*, status):
