@@ -21,6 +21,7 @@ from tests.factories import CommunityFactory, EventFactory, SignupFactory
 from tests.senders import CapturingSender
 from tests.servers import BASE_DIR, manage
 from tests.tasks import run
+from tests.threads import wait_until
 from tongyun.lib.senders import SendFailed
 from tongyun.roles import make_staff
 
@@ -260,3 +261,37 @@ def test_messages_wait_for_a_stopped_worker_and_go_out_once_each(site, tmp_path)
     assert len(sent) == count
     assert messages.read_text().splitlines() == sent
     assert manage(env, code=RESULTS).split().count("SUCCESSFUL") == count
+
+
+def test_worker_killed_while_sending_leaves_the_task_running_never_sent_twice(
+    site, tmp_path
+):
+    """django-tasks-db claims a task (RUNNING, locked while claimed) before
+    running it: a worker killed mid-send leaves it RUNNING, and the next
+    worker does not run it again, so no message goes out twice."""
+    messages = tmp_path / "messages.txt"
+    messages.touch()
+    env = site | {"MESSAGES_FILE": str(messages)}
+    manage(env, code=SIGN_UPS.format(count=1))
+    worker = start_worker(env | {"NOTIFY_SENDER": "tests.senders.SlowFileSender"})
+    wait_until(
+        lambda: messages.read_text().startswith("sending"), what="a send", timeout=60
+    )
+
+    worker.kill()
+    worker.communicate(timeout=30)
+    manage(
+        env | {"NOTIFY_SENDER": "tests.senders.FileSender"},
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--no-reload",
+    )
+
+    assert [line.split()[0] for line in messages.read_text().splitlines()] == [
+        "sending"
+    ]
+    assert manage(env, code=RESULTS).split() == [
+        "events.tasks.send_signup_message",
+        "RUNNING",
+    ]
