@@ -31,8 +31,14 @@ def use_storage(settings, alias, backend):
     settings.STORAGES = settings.STORAGES | {alias: {"BACKEND": backend}}
 
 
-def general_error_codes(response):
-    return [e.code for e in response.context["form"].errors.as_data()["__all__"]]
+def assert_refused_for_storage(response, model, private_media):
+    """A 503 to send again later, the storage error on top, no row, no file."""
+    errors = response.context["form"].errors.as_data()["__all__"]
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    assert [error.code for error in errors] == ["storage_unavailable"]
+    assert model.objects.count() == 0
+    assert files_under(private_media) == []
 
 
 @pytest.mark.parametrize("backend", FAULTY)
@@ -45,11 +51,7 @@ def test_artwork_is_refused_with_503_and_nothing_kept_when_storage_fails(
     response = submit_artwork(client)
 
     page = response.content.decode()
-    assert response.status_code == 503
-    assert response["Retry-After"] == "300"
-    assert general_error_codes(response) == ["storage_unavailable"]
-    assert Artwork.objects.count() == 0
-    assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
+    assert_refused_for_storage(response, Artwork, settings.PRIVATE_MEDIA_ROOT)
     assert f'value="{TYPED_TITLE}"' in page
     assert f'value="{FILLED_IN["artist_name"]}"' in page
 
@@ -63,11 +65,7 @@ def test_suggestion_photo_is_refused_with_503_and_nothing_kept_when_storage_fail
     response = send_suggestion(client, photo=jpeg())
 
     page = response.content.decode()
-    assert response.status_code == 503
-    assert response["Retry-After"] == "300"
-    assert general_error_codes(response) == ["storage_unavailable"]
-    assert Suggestion.objects.count() == 0
-    assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
+    assert_refused_for_storage(response, Suggestion, settings.PRIVATE_MEDIA_ROOT)
     assert f"{TYPED}</textarea>" in page
 
 
