@@ -16,7 +16,7 @@ from tests.factories import ArtworkFactory, CallFactory
 from tests.feedback.conftest import jpeg
 from tests.feedback.test_views import TYPED
 from tests.feedback.test_views import send as send_suggestion
-from tongyun.lib.storage import MISSING_PICTURE
+from tongyun.lib.storage import MISSING_PICTURE, serve_media
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,20 @@ def test_work_picture_storage_cannot_read_answers_503_with_the_placeholder(
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert response.content == MISSING_PICTURE
+
+
+def test_staff_photo_that_is_gone_is_served_as_the_placeholder_without_nginx(
+    settings, rf
+):
+    kept = settings.MEDIA_ROOT / "gardens/kept.jpg"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"\xff\xd8\xff kept")
+
+    found = serve_media(rf.get("/media/gardens/kept.jpg"), "gardens/kept.jpg")
+    gone = serve_media(rf.get("/media/gardens/gone.jpg"), "gardens/gone.jpg")
+
+    body = b"".join(found.streaming_content)
+    found.close()
+    assert (found.status_code, body) == (200, b"\xff\xd8\xff kept")
+    assert (gone.status_code, gone["Content-Type"]) == (404, "image/svg+xml")
+    assert gone.content == MISSING_PICTURE

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.functional import LazyObject, cached_property
+from django.views.static import serve
 from storages.backends.s3 import S3Storage
 
 # How long caches may keep a picture anyone may see, and how a private one
@@ -134,6 +135,18 @@ def missing_picture(*, status):
     if status == 503:
         response["Retry-After"] = "60"
     return response
+
+
+def serve_media(request, path):
+    """
+    The file at path under MEDIA_ROOT, for a site without nginx
+    (SERVE_MEDIA); a file that is gone answers the placeholder with 404,
+    as nginx does (deploy/nginx/tongyun.conf).
+    """
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except Http404:
+        return missing_picture(status=404)
 
 
 def jpeg_response(stored, *, filename, cache_control):
