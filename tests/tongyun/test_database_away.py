@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import (
+    DatabaseError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import Sum
 
 from events.models import Signup
@@ -25,6 +31,7 @@ from tests.faults import TcpProxy
 from tests.hosts import Browser, database_url, redis_or_skip
 from tests.servers import gunicorn, site_env
 from tests.threads import run_together, wait_until
+from tongyun.lib import db
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 PASSWORD = "plum-blossom-kite-41"
@@ -273,3 +280,48 @@ def test_the_site_recovers_once_the_database_is_back_without_a_restart(site):
     page = Browser().get(site.url + "/gardens/")
     assert time.monotonic() - back < 5
     assert (page.status, page.headers["X-Page-Cache"]) == (200, "miss")
+
+
+# --- What counts as away ------------------------------------------------
+
+
+def failure(sql):
+    """The error of sql run on the test database (in a savepoint)."""
+    with (
+        pytest.raises(DatabaseError) as raised,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+    return raised.value
+
+
+@pytest.mark.django_db
+def test_a_working_servers_refusal_is_no_outage():
+    """A programming error fails every time: never a passing 503."""
+    assert not db.is_unavailable(failure("SELECT * FROM no_such_table"))
+    assert not db.is_unavailable(failure("SELEC 1"))
+
+
+@pytest.mark.django_db
+def test_a_query_cancelled_by_its_time_limit_is_no_outage():
+    if connection.vendor != "postgresql":
+        pytest.skip("a statement timeout is PostgreSQL's")
+    error = failure("SET LOCAL statement_timeout = '10ms'; SELECT pg_sleep(1)")
+    assert isinstance(error, OperationalError)
+    assert not db.is_unavailable(error)
+
+
+@pytest.mark.django_db
+def test_a_server_refusing_connections_is_an_outage():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no server to lose")
+    with TcpProxy(int(connection.settings_dict["PORT"] or 5432)) as proxy:
+        proxy.refuse()
+        wrapper = type(connections["default"])(
+            {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": proxy.port},
+            alias="away",
+        )
+        with pytest.raises(OperationalError) as refused:
+            wrapper.ensure_connection()
+    assert db.is_unavailable(refused.value)
