@@ -421,9 +421,10 @@ def server_error(request):
     out of reach (stopped, restarting: db.is_unavailable), wherever it was
     met (a middleware loading the session or the user, the view, a lazy
     template): then the kind 503 page with Retry-After, since nothing was
-    committed and sending again in a moment works. Services that keep a form on their own busy page
-    (events' sign-up) never get here. Rendered, like Django's 500 page,
-    without a request context: no query, no context processor.
+    committed and sending again in a moment works. Services that keep a
+    form on their own busy page (events' sign-up) never get here. Rendered,
+    like Django's 500 page, without a request context: no query, no context
+    processor.
     """
     error = sys.exception()
     if db.is_locked(error):
