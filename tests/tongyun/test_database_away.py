@@ -7,6 +7,7 @@ else answers 503 with Retry-After and the kind page, never 500; nothing is
 half-written; once PostgreSQL is back, the same processes answer again.
 """
 
+import contextlib
 import dataclasses
 import re
 import threading
@@ -227,11 +228,12 @@ def test_a_sign_up_wave_cut_midway_fills_no_more_than_the_seats(site):
     seats, people = 5, 16
     event = planting_day(capacity=seats)
     Browser().get(f"{site.url}/events/{event.slug}/")  # kept for the forms
-    started = threading.Event()
+    answered = threading.Semaphore(0)
 
     def cut_and_restore():
-        started.wait(timeout=30)
-        time.sleep(0.3)
+        # Mid-way: once three have their answer, twelve or so still to come.
+        for _ in range(3):
+            answered.acquire(timeout=60)
         site.proxy.refuse()
         time.sleep(2)
         site.proxy.restore()
@@ -240,8 +242,9 @@ def test_a_sign_up_wave_cut_midway_fills_no_more_than_the_seats(site):
     cutter.start()
 
     def person(n):
-        started.set()
-        return sign_up(site.url, event, n)
+        status = sign_up(site.url, event, n)
+        answered.release()
+        return status
 
     statuses = run_together(
         [lambda n=n: person(n) for n in range(people)], threads=4, timeout=120
@@ -325,3 +328,33 @@ def test_a_server_refusing_connections_is_an_outage():
         with pytest.raises(OperationalError) as refused:
             wrapper.ensure_connection()
     assert db.is_unavailable(refused.value)
+
+
+@pytest.mark.django_db
+def test_a_cut_ends_the_servers_session_and_its_locks():
+    """As PostgreSQL going away does: a session cut mid-transaction must not
+    linger on the server holding its row locks (tests.faults.TcpProxy)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no server sessions")
+
+    def session_open(pid):
+        with connection.cursor() as cursor:
+            # The test's transaction would see one snapshot of the activity.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            return cursor.fetchone() is not None
+
+    with TcpProxy(int(connection.settings_dict["PORT"] or 5432)) as proxy:
+        wrapper = type(connections["default"])(
+            {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": proxy.port},
+            alias="away",
+        )
+        wrapper.set_autocommit(False)
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        assert session_open(pid)
+        proxy.refuse()
+        wait_until(lambda: not session_open(pid), timeout=5, what="the session ended")
+        with contextlib.suppress(DatabaseError):
+            wrapper.close()
