@@ -13,7 +13,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 SCALE ?= 100
 
 .DEFAULT_GOAL := help
-.PHONY: help python-version run serve two-hosts test fmt lint html-check messages check bench bench-uploads bench-labels bench-dashboard seed-bench screenshots clean
+.PHONY: help python-version run serve two-hosts test fmt lint html-check messages check bench drill bench-uploads bench-labels bench-dashboard seed-bench screenshots clean
 
 help:
 	@echo "make run       set up and serve the demo site at http://$(HOST):$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make html-check  the Nu HTML Checker over every kind of page (needs java and npm)"
 	@echo "make messages  update and compile the Chinese catalogue"
 	@echo "make bench     measure pages, sign-ups, first loads and uploads (PostgreSQL; docs/PERFORMANCE.md)"
+	@echo "make drill     cut Redis, PostgreSQL and the worker in turn under load (docs/DEPLOY.md)"
 	@echo "make bench-uploads  measure the memory large uploaded pictures take"
 	@echo "make bench-labels   time a sheet of 200 printed QR labels"
 	@echo "make bench-dashboard  time the dashboard with the demo data and ten times as much"
@@ -109,6 +110,11 @@ check: $(VENV)/.dev .env
 
 bench: $(VENV)/.runtime .env
 	bash bench/run.sh
+
+# The fault drill (docs/DEPLOY.md, "Fault drill"): a database of its own
+# (DRILL_DB), Redis database 14, two hosts and a worker behind TCP proxies.
+drill: $(VENV)/.runtime
+	$(BIN)/python bench/drill.py
 
 bench-uploads: $(VENV)/.runtime .env
 	$(BIN)/python bench/upload_memory.py

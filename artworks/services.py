@@ -28,6 +28,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from tongyun.lib import history, retention
 from tongyun.lib.errors import refuse
+from tongyun.lib.storage import STORAGE_ERRORS, StorageUnavailable, delete_quietly
 
 from . import images, tasks
 from .models import Artwork, Call, image_path, surname_erased
@@ -90,7 +91,8 @@ def submit(
     and writes the row, its picture PREPARING. Once that commits, queues
     tasks.make_renditions for it (enqueue_renditions). On any refusal or
     failure, deletes the file it wrote and raises (ValidationError,
-    field-keyed where a form field is at fault); nothing is left behind.
+    field-keyed where a form field is at fault; StorageUnavailable when
+    private storage is full or unreachable); nothing is left behind.
     """
     # Refuse what can be refused cheaply first, and copy the file before
     # taking the lock: a large upload must never keep others sending to the
@@ -123,6 +125,11 @@ def submit(
             # robust: a queue that cannot take the task is logged, never
             # turns a saved work into an error page.
             transaction.on_commit(lambda: enqueue_renditions(artwork), robust=True)
+    except STORAGE_ERRORS as error:
+        storage = Artwork._meta.get_field("original").storage
+        if artwork.original.name:
+            delete_quietly(storage, artwork.original.name)
+        raise StorageUnavailable from error
     except BaseException:
         _delete_files([artwork.original.name])
         raise

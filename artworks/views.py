@@ -14,12 +14,17 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from gardens.access import reaches
 from tongyun.lib import history, posters
-from tongyun.lib.forms import refuse_over_rate_limit
+from tongyun.lib.forms import refuse_over_rate_limit, refuse_storage_unavailable
 from tongyun.lib.limits import Limit, too_many_attempts
 from tongyun.lib.pagecache import cached_page, private_posts
 from tongyun.lib.pages import page_context
 from tongyun.lib.robots import private_page
-from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
+from tongyun.lib.storage import (
+    PRIVATE_CACHE,
+    PUBLIC_CACHE,
+    StorageUnavailable,
+    jpeg_response,
+)
 
 from . import services
 from .forms import ArtworkForm
@@ -201,7 +206,8 @@ def artwork_submit(request):
     Success is a 303 to the work's private status page. Errors show the
     form again as typed (the file must be chosen again): 422 for what the
     person can fix or for a call that closed meanwhile, 429 past a rate
-    limit. Nothing is written then.
+    limit, 503 with Retry-After when storage cannot take the picture
+    (full or unreachable). Nothing is written then.
 
     Rate limits, per client network (tongyun.lib.limits): works accepted
     for this call (artwork_works), and, apart from them, forms refused
@@ -254,6 +260,9 @@ def artwork_submit(request):
                 guardian_consent=data["guardian_consent"],
                 age_group=data["age_group"],
             )
+    except StorageUnavailable:
+        works.give_back()
+        return refuse_storage_unavailable(form, render_form)
     except ValidationError as refusal:
         works.give_back()
         refused.take()

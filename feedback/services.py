@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from tongyun.lib import history, images, retention
 from tongyun.lib.errors import refuse
+from tongyun.lib.storage import STORAGE_ERRORS, StorageUnavailable, delete_quietly
 
 from .models import QUESTIONS, Suggestion, SurveyAnswer
 
@@ -60,7 +61,8 @@ def submit_suggestion(
     any (EXIF stripped, resized to PHOTO_SIZE), before any transaction;
     then writes the row with its photo file. On a refusal or a failure,
     deletes the file it wrote and raises (ValidationError, keyed "photo" or
-    "zone" where that field is at fault): nothing is left behind. phone is
+    "zone" where that field is at fault; StorageUnavailable when private
+    storage is full or unreachable): nothing is left behind. phone is
     "" or normalised (+86…): private, erased by purge_personal_data.
     """
     garden = check_place(garden=garden, zone=zone)
@@ -90,9 +92,11 @@ def submit_suggestion(
                 suggestion.photo_width = rendition.width
                 suggestion.photo_height = rendition.height
             suggestion.save()
-    except BaseException:
+    except BaseException as error:
         if written:
-            suggestion.photo.storage.delete(written)
+            delete_quietly(suggestion.photo.storage, written)
+        if isinstance(error, STORAGE_ERRORS):
+            raise StorageUnavailable from error
         raise
     return suggestion
 

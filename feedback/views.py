@@ -20,10 +20,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from gardens.access import reaches
 from gardens.models import Garden, Species, Zone
 from tongyun.lib import history
-from tongyun.lib.forms import refuse_over_rate_limit
+from tongyun.lib.forms import refuse_over_rate_limit, refuse_storage_unavailable
 from tongyun.lib.limits import Limit, too_many_attempts
 from tongyun.lib.pagecache import cached_page, private_posts
-from tongyun.lib.storage import PRIVATE_CACHE, PUBLIC_CACHE, jpeg_response
+from tongyun.lib.storage import (
+    PRIVATE_CACHE,
+    PUBLIC_CACHE,
+    StorageUnavailable,
+    jpeg_response,
+)
 
 from . import services
 from .forms import SuggestionForm, SurveyForm
@@ -88,7 +93,8 @@ def suggestion_new(request):
 
     Success is a 303 to the suggestion's private status page. Errors show
     the form again as typed (a photo must be chosen again): 422 for what
-    the person can fix, 429 past a rate limit; nothing is written then.
+    the person can fix, 429 past a rate limit, 503 with Retry-After when
+    storage cannot take the photo; nothing is written then.
     Rate limits per client network: suggestions sent ("suggest"), and
     forms refused ("refused"), apart and more generously.
     """
@@ -124,6 +130,9 @@ def suggestion_new(request):
                 photo=data["photo"],
                 phone=data["phone"],
             )
+    except StorageUnavailable:
+        sent.give_back()
+        return refuse_storage_unavailable(form, render_form)
     except ValidationError as refusal:
         sent.give_back()
         refused.take()

@@ -6,6 +6,8 @@ import pytest
 from django.core.cache import caches
 from django.utils import translation
 
+from tongyun.lib import cache as site_cache
+
 
 @pytest.fixture(autouse=True)
 def _chinese_by_default():
@@ -20,6 +22,8 @@ def _empty_caches():
     limits of the public forms count each address's posts in the cache."""
     for cache in caches.all():
         cache.clear()
+    # And forgets the cache failures an earlier test logged or met.
+    site_cache.reset_breakers()
 
 
 @pytest.fixture(autouse=True)

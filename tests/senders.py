@@ -1,6 +1,7 @@
 """Senders for tests: they keep each message instead of sending it."""
 
 import os
+import time
 
 
 class CapturingSender:
@@ -26,3 +27,14 @@ class FileSender:
     def send(self, message):
         with open(os.environ["MESSAGES_FILE"], "a") as file:
             file.write(f"{message.kind} {message.phone} {message.ref}\n")
+
+
+class SlowFileSender(FileSender):
+    """A FileSender whose provider takes a minute to answer: a worker can
+    be killed while it waits."""
+
+    def send(self, message):
+        with open(os.environ["MESSAGES_FILE"], "a") as file:
+            file.write(f"sending {message.ref}\n")
+        time.sleep(60)
+        super().send(message)

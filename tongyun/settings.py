@@ -210,25 +210,38 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (dbcache://tongyun_cache; `make run` creates it with createcachetable),
 # which the workers of one machine share; redis://… for several hosts. A
 # process's own memory (locmemcache://) would let each worker count alone.
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://tongyun_cache")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
-    # The same, with an incr() that two workers cannot interleave.
-    CACHES["default"]["BACKEND"] = "tongyun.lib.cache.DatabaseCache"
-    # Django culls a third of the entries past 300, rate-limit counts too.
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # A Redis that stops answering costs a page a second at most, not a hung
-    # worker: the rate limits and the page cache then do without it.
-    _redis = CACHES["default"].setdefault("OPTIONS", {})
-    _redis.setdefault("socket_connect_timeout", 1)
-    _redis.setdefault("socket_timeout", 1)
 
-# Anonymous visitors' pages (tongyun.lib.pagecache), kept beside the counts
-# but apart from them, so that pages crowding the cache never cull a count:
-# their own table on one machine, their own key prefix in Redis. Kept at
-# most PAGE_CACHE_SECONDS, and dropped sooner by any write to what they
-# show; 0 turns the page cache off.
+def caches_from(url):
+    """The CACHES of the cache at url: the counts' cache and the pages'."""
+    default = env.cache_url_config(url)
+    if default["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+        # The same, with an incr() that two workers cannot interleave.
+        default["BACKEND"] = "tongyun.lib.cache.DatabaseCache"
+        # Django culls a third of the entries past 300, rate-limit counts too.
+        default.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+    if default["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # A Redis refused or hung costs a request a second at most, not a
+        # hung worker: each call gives up after a second, and after a failure
+        # each process leaves Redis alone for a few seconds
+        # (tongyun.lib.cache.RedisCache); the rate limits and the page cache
+        # then do without it.
+        default["BACKEND"] = "tongyun.lib.cache.RedisCache"
+        options = default.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
+    # Anonymous visitors' pages (tongyun.lib.pagecache), kept beside the
+    # counts but apart from them, so that pages crowding the cache never cull
+    # a count: their own table on one machine, their own key prefix in Redis.
+    pages = {**default, "KEY_PREFIX": "pages"}
+    if default["BACKEND"] == "tongyun.lib.cache.DatabaseCache":
+        pages.update(LOCATION="tongyun_page_cache", OPTIONS={"MAX_ENTRIES": 20_000})
+    return {"default": default, "pages": pages}
+
+
+CACHES = caches_from(env.str("CACHE_URL", default="dbcache://tongyun_cache"))
+# Kept pages live at most PAGE_CACHE_SECONDS, and are dropped sooner by any
+# write to what they show; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = envnumber("PAGE_CACHE_SECONDS", default=60)
 # How long a kept page stays in the cache after it is no longer fresh: the
 # copy served while PostgreSQL is away (restarting, stopped). A day covers a
@@ -237,11 +250,6 @@ PAGE_CACHE_STALE_SECONDS = envnumber("PAGE_CACHE_STALE_SECONDS", default=24 * 60
 # The apps whose rows kept pages show: a write to one, in any process (a
 # page, the admin, a command, the task worker), drops the pages that follow it.
 PAGE_CACHE_APPS = ["gardens", "plantings", "events", "artworks", "feedback", "tongyun"]
-CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
-if CACHES["default"]["BACKEND"] == "tongyun.lib.cache.DatabaseCache":
-    CACHES["pages"].update(
-        LOCATION="tongyun_page_cache", OPTIONS={"MAX_ENTRIES": 20_000}
-    )
 
 
 # --- Internationalisation ----------------------------------------------

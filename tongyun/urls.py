@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 
 import events.urls
 import feedback.urls
 import gardens.urls
+from tongyun.lib.storage import serve_media
 
 from . import crawlers, suggestion_views, views
 
@@ -77,7 +77,6 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
             rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_media,
         ),
     ]

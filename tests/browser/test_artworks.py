@@ -3,7 +3,7 @@ from PIL import Image, ImageDraw
 
 from artworks import services
 from artworks.models import Artwork
-from tests.factories import CallFactory
+from tests.factories import ArtworkFactory, CallFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,3 +112,24 @@ def test_resident_whose_file_is_not_a_picture_is_told_under_the_image(
     assert page.locator('input[name="title"]').input_value() == "国色天香"
     assert page.locator('input[name="category"][value="photography"]').is_checked()
     assert sideways_scroll(page) == 0
+
+
+BROKEN_IMAGES = """
+[...document.images].filter(i => i.complete && i.naturalWidth === 0).length
+"""
+
+
+def test_work_whose_picture_is_gone_shows_a_placeholder_not_a_broken_image(visitor):
+    work = ArtworkFactory(title="春日牡丹")
+    for stored in (work.image, work.thumbnail):
+        stored.storage.delete(stored.name)
+    page = visitor.page
+    page.set_viewport_size(NARROW_PHONE)
+    shown = {}
+
+    for path in ("/artworks/", work.get_absolute_url()):
+        visitor.visit(path)
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        shown[path] = page.evaluate(BROKEN_IMAGES)
+
+    assert shown == {"/artworks/": 0, work.get_absolute_url(): 0}

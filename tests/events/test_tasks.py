@@ -5,6 +5,8 @@ failure a bounded number of times with growing delays.
 """
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -17,8 +19,9 @@ from events import services, tasks
 from events.models import Signup
 from tests.factories import CommunityFactory, EventFactory, SignupFactory
 from tests.senders import CapturingSender
-from tests.servers import manage
+from tests.servers import BASE_DIR, manage
 from tests.tasks import run
+from tests.threads import wait_until
 from tongyun.lib.senders import SendFailed
 from tongyun.roles import make_staff
 
@@ -205,3 +208,90 @@ def test_failed_task_is_shown_to_street_staff_only(client, settings, role, shown
 
     assert (page.status_code == 200) == shown
     assert ("SendFailed: provider down" in page.content.decode()) == shown
+
+
+SIGN_UPS = """
+from events import services
+from tests.factories import EventFactory
+event = EventFactory(capacity=50)
+for n in range({count}):
+    signup = services.sign_up(
+        event=event, name="李华", phone=f"+86138001380{{n:02}}", headcount=1
+    )
+    print(signup.pk)
+"""
+
+
+def start_worker(env):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+        + ["--no-reload", "--interval", "0.1"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_messages_wait_for_a_stopped_worker_and_go_out_once_each(site, tmp_path):
+    """Sign-ups made while no worker runs are sent when workers start again,
+    two at once, each message exactly once; a later worker sends none again."""
+    messages = tmp_path / "messages.txt"
+    messages.touch()
+    env = site | {
+        "NOTIFY_SENDER": "tests.senders.FileSender",
+        "MESSAGES_FILE": str(messages),
+    }
+    count = 12
+
+    signup_ids = manage(env, code=SIGN_UPS.format(count=count)).split()
+    waiting = manage(env, code=RESULTS).split()
+    sent_while_stopped = messages.read_text().splitlines()
+    workers = [start_worker(env), start_worker(env)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=120)
+        assert worker.returncode == 0, errors
+    sent = messages.read_text().splitlines()
+    manage(env, "db_worker", "--batch", "--no-startup-delay", "--no-reload")
+
+    assert sent_while_stopped == []
+    assert waiting.count("READY") == count
+    assert sorted(line.split()[-1] for line in sent) == sorted(signup_ids)
+    assert len(sent) == count
+    assert messages.read_text().splitlines() == sent
+    assert manage(env, code=RESULTS).split().count("SUCCESSFUL") == count
+
+
+def test_worker_killed_while_sending_leaves_the_task_running_never_sent_twice(
+    site, tmp_path
+):
+    """django-tasks-db claims a task (RUNNING, locked while claimed) before
+    running it: a worker killed mid-send leaves it RUNNING, and the next
+    worker does not run it again, so no message goes out twice."""
+    messages = tmp_path / "messages.txt"
+    messages.touch()
+    env = site | {"MESSAGES_FILE": str(messages)}
+    manage(env, code=SIGN_UPS.format(count=1))
+    worker = start_worker(env | {"NOTIFY_SENDER": "tests.senders.SlowFileSender"})
+    wait_until(
+        lambda: messages.read_text().startswith("sending"), what="a send", timeout=60
+    )
+
+    worker.kill()
+    worker.communicate(timeout=30)
+    manage(
+        env | {"NOTIFY_SENDER": "tests.senders.FileSender"},
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--no-reload",
+    )
+
+    assert [line.split()[0] for line in messages.read_text().splitlines()] == [
+        "sending"
+    ]
+    assert manage(env, code=RESULTS).split() == [
+        "events.tasks.send_signup_message",
+        "RUNNING",
+    ]

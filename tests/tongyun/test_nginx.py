@@ -280,3 +280,18 @@ def test_nginx_sends_private_pictures_the_app_allows_and_no_others(behind_nginx)
         r'"GET /artworks/\d+/display\.jpg\S* HTTP/1\.[01]" 200 0 ',
         behind_nginx.app_log.read_text(),
     )
+
+
+def test_nginx_sends_the_placeholder_for_a_private_picture_that_is_gone(behind_nginx):
+    artwork = behind_nginx.artwork
+    artwork.image.unlink()
+    site = Tls(behind_nginx.https_port)
+
+    status, headers, body = ask(
+        site, "GET", f"/artworks/{artwork.pk}/display.jpg?token={artwork.token}"
+    )
+    site.close()
+
+    assert status == 404
+    assert body == (BASE_DIR / "static/img/picture-missing.svg").read_bytes()
+    assert headers["Content-Type"] == "image/svg+xml"

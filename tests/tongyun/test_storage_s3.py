@@ -440,3 +440,53 @@ def test_one_bucket_with_two_prefixes_is_accepted():
     assert storages["default"]["OPTIONS"]["location"] == "public"
     assert storages["artworks"]["OPTIONS"]["location"] == "private"
     assert storages["artworks"]["OPTIONS"]["bucket_name"] == "tongyun-public"
+
+
+# --- Private bucket unreachable -------------------------------------------------
+
+
+@pytest.fixture
+def stopped_s3(s3, settings):
+    """The private storage of s3 pointed at an S3 server that has stopped:
+    a moto server started, then stopped, so nothing answers on its port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    server.stop()
+    storage = settings.STORAGES["artworks"]
+    stopped = storage | {
+        "OPTIONS": storage["OPTIONS"] | {"endpoint_url": f"http://{host}:{port}"}
+    }
+    settings.STORAGES = settings.STORAGES | {
+        "artworks": stopped,
+        "suggestions": stopped,
+    }
+    return s3
+
+
+def test_artwork_is_refused_with_503_when_the_bucket_is_unreachable(
+    client, stopped_s3, queue
+):
+    CallFactory()
+
+    response = submit(client)
+
+    assert response.status_code == 503
+    assert [e.code for e in response.context["form"].errors.as_data()["__all__"]] == [
+        "storage_unavailable"
+    ]
+    assert Artwork.objects.count() == 0
+    assert keys(stopped_s3, "private") == []
+    assert queue == []
+
+
+def test_suggestion_is_refused_with_503_when_the_bucket_is_unreachable(
+    client, stopped_s3
+):
+    response = send(client, photo=jpeg())
+
+    assert response.status_code == 503
+    assert Suggestion.objects.count() == 0
+    assert keys(stopped_s3, "private") == []

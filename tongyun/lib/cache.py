@@ -1,16 +1,65 @@
 """
-The one-machine cache: Django's database cache, whose counts every gunicorn
-worker shares, with an incr() that two workers cannot interleave.
+The site's caches, as settings.caches_from() puts them in place of Django's:
 
-settings.py puts it in place of django.core.cache.backends.db.DatabaseCache
-whenever CACHE_URL names a database cache (dbcache://table).
+- DatabaseCache, on one machine (dbcache://table): Django's database cache,
+  whose counts every gunicorn worker shares, with an incr() that two
+  workers cannot interleave;
+- RedisCache, past one machine (redis://…): Django's Redis cache, which a
+  Redis refused or hung holds up for a second at most, then leaves alone
+  for a few seconds.
+
+And now_and_then(), by which the cache's users log its failures without
+flooding the log while it is gone.
 """
 
 import base64
+import functools
+import logging
 import pickle
+import threading
+import time
 
+import redis
 from django.core.cache.backends import db
+from django.core.cache.backends import redis as django_redis
 from django.db import connections, router, transaction
+from django.utils.functional import cached_property
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+# After Redis failed, how long each process leaves it alone (seconds): the
+# requests meanwhile do without the cache at once instead of each waiting
+# out a timeout, and one request a pause tries Redis again.
+PAUSE_SECONDS = 5
+# How often one kind of cache failure is logged, at most, per process.
+LOG_EVERY_SECONDS = 10
+
+_logged_at = {}
+_skip_until = {}
+_lock = threading.Lock()
+
+
+def now_and_then(what):
+    """
+    Whether to log the failure named what now: the first time, and then at
+    most once every LOG_EVERY_SECONDS in this process, so that a cache gone
+    for a minute logs a few lines, not one per request.
+    """
+    now = time.monotonic()
+    with _lock:
+        if now - _logged_at.get(what, -LOG_EVERY_SECONDS) < LOG_EVERY_SECONDS:
+            return False
+        _logged_at[what] = now
+        return True
+
+
+def reset_breakers():
+    """Forget failures seen so far (for the tests)."""
+    with _lock:
+        _skip_until.clear()
+        _logged_at.clear()
 
 
 class DatabaseCache(db.DatabaseCache):
@@ -48,3 +97,74 @@ class DatabaseCache(db.DatabaseCache):
                 [base64.b64encode(pickled).decode("latin1"), cache_key],
             )
         return value
+
+
+class Skipped(redis.ConnectionError):
+    """Redis left alone for a few seconds after it failed."""
+
+
+class RedisCache(django_redis.RedisCache):
+    """
+    Django's Redis cache, held up for a second at most by a Redis refused,
+    hung or full:
+
+    - every call gives up after its socket timeouts (settings: one second)
+      and is not retried on a timeout, whatever redis-py's defaults of the
+      day (its own client retries three times with backoff: a hung PING
+      took ~14 s). A call is retried once, at once, only on a connection
+      error (a connection Redis closed while idle, say);
+    - after a connection error or a timeout, every call in this process
+      raises Skipped at once for PAUSE_SECONDS, then one tries Redis again:
+      a Redis that came back is used again without a restart.
+
+    Calls raise rather than return a default, so that the callers know the
+    cache failed: the rate limits log "not counted" and let people through,
+    the page cache renders the page. A full Redis ("OOM command not
+    allowed") raises its error at once, as a refused one, and reads from
+    it go on.
+    """
+
+    def __init__(self, server, params):
+        options = {**params.get("OPTIONS", {})}
+        options.setdefault(
+            "retry",
+            Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        )
+        super().__init__(server, {**params, "OPTIONS": options})
+
+    @cached_property
+    def _cache(self):
+        return _Guarded(super()._cache, ";".join(self._servers))
+
+
+class _Guarded:
+    """A Redis cache client whose calls skip Redis while it is out of reach."""
+
+    def __init__(self, client, servers):
+        self._client = client
+        self._servers = servers
+
+    def __getattr__(self, name):
+        call = getattr(self._client, name)
+        if not callable(call):
+            return call
+
+        @functools.wraps(call)
+        def guarded(*args, **kwargs):
+            if time.monotonic() < _skip_until.get(self._servers, 0):
+                raise Skipped("Redis is left alone for a few seconds after a failure.")
+            try:
+                return call(*args, **kwargs)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                with _lock:
+                    _skip_until[self._servers] = time.monotonic() + PAUSE_SECONDS
+                if now_and_then("redis"):
+                    logger.warning(
+                        "Redis is out of reach (%s); the cache is done without "
+                        "for %s s at a time.",
+                        error,
+                        PAUSE_SECONDS,
+                    )
+                raise
+
+        return guarded

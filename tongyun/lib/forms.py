@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .text import clean_text
@@ -124,3 +125,25 @@ def refuse_over_rate_limit(form, message, render):
     """
     form.add_error(None, ValidationError(message, code="rate_limited"))
     return render(form, status=429)
+
+
+# How long a resident should wait before sending again a form that storage
+# could not take (seconds; Retry-After).
+STORAGE_RETRY_AFTER = 300
+
+
+def refuse_storage_unavailable(form, render):
+    """
+    A form whose picture storage could not take (StorageUnavailable): add
+    a general error to form and return render(form, status=503) with
+    Retry-After, the form as typed, nothing written. 503, not 422: nothing
+    the person typed is at fault, and the same form may be sent again later.
+    """
+    message = gettext(
+        "Your picture could not be stored just now, so nothing was sent. "
+        "Please try again in a few minutes; what you typed is still here."
+    )
+    form.add_error(None, ValidationError(message, code="storage_unavailable"))
+    response = render(form, status=503)
+    response["Retry-After"] = str(STORAGE_RETRY_AFTER)
+    return response

@@ -15,8 +15,11 @@ at their own offset, so that limits do not all end at one moment; a client
 may reach the count once before the end of a window and once after it,
 never more.
 
-A cache that fails lets people through (and says so in the log) rather than
-refusing everyone: a guard against abuse must not take the forms down.
+A cache that fails lets people through (and says so in the log, at most
+every ten seconds per rule) rather than refusing everyone: a guard against
+abuse must not take the forms down. Fail open rather than count in each
+process's memory: a worker's own count would let through as many times the
+limit as there are workers anyway, and Redis is rarely gone for long.
 """
 
 import logging
@@ -29,6 +32,7 @@ from django.core import checks
 from django.core.cache import cache
 from django.utils.translation import ngettext
 
+from .cache import now_and_then
 from .clients import client_network
 
 logger = logging.getLogger(__name__)
@@ -72,7 +76,7 @@ class Limit:
         try:
             return cache.get(self.key, 0)
         except Exception:  # Any cache failure lets people through.
-            logger.warning("Rate limit %s not read", self.rule, exc_info=True)
+            _warn("not read", self.rule)
             return 0
 
     def reached(self, amount=1):
@@ -96,7 +100,7 @@ class Limit:
                 cache.decr(self.key, amount)
                 return False
         except Exception:  # Any cache failure lets people through.
-            logger.warning("Rate limit %s not counted", self.rule, exc_info=True)
+            _warn("not counted", self.rule)
         return True
 
     def give_back(self, amount=1):
@@ -108,7 +112,7 @@ class Limit:
         except ValueError:
             pass  # The window ended meanwhile: nothing left to give back.
         except Exception:  # As in take().
-            logger.warning("Rate limit %s not given back", self.rule, exc_info=True)
+            _warn("not given back", self.rule)
 
     def retry_minutes(self):
         """Whole minutes until the window ends and the count starts afresh."""
@@ -124,6 +128,13 @@ class Limit:
             # Expired between add() and incr(): start the window's count anew.
             cache.add(self.key, 0, timeout)
             return cache.incr(self.key, amount)
+
+
+def _warn(what, rule):
+    """Log a count that failed, now and then: a cache gone for a minute
+    would otherwise log every form sent meanwhile."""
+    if now_and_then(f"limit {rule} {what}"):
+        logger.warning("Rate limit %s %s", rule, what, exc_info=True)
 
 
 def too_many_attempts(limit):

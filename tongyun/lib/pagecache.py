@@ -75,6 +75,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from . import db
+from .cache import now_and_then
 from .dates import today
 from .limits import UNSHARED_CACHES
 
@@ -270,16 +271,9 @@ def _rendered(response):
     return response
 
 
-_last_warned = 0.0
-_last_away = 0.0
-
-
 def _database_away(request):
-    """Log a stale page served, at most once every ten seconds per process."""
-    global _last_away
-    now = time.monotonic()
-    if now - _last_away >= 10:
-        _last_away = now
+    """Log stale pages served, now and then (a restart must not flood it)."""
+    if now_and_then("database away"):
         logger.warning(
             "The database is out of reach; kept pages are served stale (%s).",
             request.path,
@@ -287,12 +281,9 @@ def _database_away(request):
 
 
 def _out_of_reach(what):
-    """Log the cache failing, at most once every ten seconds per process: a
-    cache gone for a minute must not flood the log with a line per page."""
-    global _last_warned
-    now = time.monotonic()
-    if now - _last_warned >= 10:
-        _last_warned = now
+    """Log the cache failing, now and then: a cache gone for a minute must
+    not flood the log with a line per page."""
+    if now_and_then("page cache"):
         logger.warning("The page cache is out of reach; %s.", what, exc_info=True)
 
 

@@ -3,18 +3,48 @@ Where uploads live: local folders by default, S3-compatible buckets when
 the S3_* settings are set (tongyun.settings); and how private ones are sent.
 """
 
+import logging
+import os
 from urllib.parse import quote
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.functional import LazyObject, cached_property
+from django.views.static import serve
 from storages.backends.s3 import S3Storage
 
 # How long caches may keep a picture anyone may see, and how a private one
 # is sent: to its viewer only, never kept.
 PUBLIC_CACHE = "public, max-age=86400"
 PRIVATE_CACHE = "private, no-store"
+
+# What a storage raises when it cannot take or give a file: a full or
+# read-only disk (OSError: ENOSPC, EACCES, EROFS), an unreachable or refusing
+# bucket (botocore).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+logger = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """
+    A resident's picture could not be stored (STORAGE_ERRORS): nothing was
+    saved, and the form may be sent again later. Views answer 503.
+    """
+
+
+def delete_quietly(storage, name):
+    """
+    Delete name from storage after a failed save; a storage that is down
+    cannot, which is logged, not raised, so that the first error is the
+    one the caller sees.
+    """
+    try:
+        storage.delete(name)
+    except STORAGE_ERRORS:
+        logger.exception("Could not delete %s after a failed save", name)
 
 
 class PrivateStorage(FileSystemStorage):
@@ -34,6 +64,20 @@ class PrivateStorage(FileSystemStorage):
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
+
+    def _save(self, name, content):
+        # A disk that fills up mid-write leaves the part written so far
+        # (FileSystemStorage does not remove it): remove it, or a file
+        # without a row would stay. The name was free a moment ago
+        # (get_available_name); a file there now is this attempt's.
+        path = self.path(name)
+        existed = os.path.lexists(path)
+        try:
+            return super()._save(name, content)
+        except OSError:
+            if not existed and os.path.lexists(path):
+                os.remove(path)
+            raise
 
 
 class PublicS3Storage(S3Storage):
@@ -74,11 +118,44 @@ class StorageAlias(LazyObject):
         pass
 
 
+# Shown in place of a picture whose file is gone or cannot be read: a
+# browser draws an image sent with an error status, so the page keeps its
+# layout with a plain grey frame instead of a broken-image icon. No text:
+# it reads the same in every language. nginx sends the same file for a
+# picture it cannot find (deploy/nginx/tongyun.conf, error_page).
+MISSING_PICTURE = (settings.BASE_DIR / "static/img/picture-missing.svg").read_bytes()
+
+
+def missing_picture(*, status):
+    """MISSING_PICTURE with status (404 gone, 503 unreadable), never kept."""
+    response = HttpResponse(
+        MISSING_PICTURE, content_type="image/svg+xml", status=status
+    )
+    response["Cache-Control"] = PRIVATE_CACHE
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
+
+
+def serve_media(request, path):
+    """
+    The file at path under MEDIA_ROOT, for a site without nginx
+    (SERVE_MEDIA); a file that is gone answers the placeholder with 404,
+    as nginx does (deploy/nginx/tongyun.conf).
+    """
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except Http404:
+        return missing_picture(status=404)
+
+
 def jpeg_response(stored, *, filename, cache_control):
     """
     The stored JPEG (a FieldFile of private storage) as a response that
-    the browser shows, with cache_control; a 404 when there is no file,
-    or it is gone. The caller decides first who may see it.
+    the browser shows, with cache_control; a 404 when there is no file.
+    A file that is gone answers the placeholder (missing_picture) with
+    404, one that storage cannot read with 503, never a 500. The caller
+    decides first who may see it.
 
     On local disk behind nginx (PRIVATE_MEDIA_ACCEL_REDIRECT set): an
     empty 200 whose X-Accel-Redirect names the file under that prefix;
@@ -120,7 +197,10 @@ def jpeg_response(stored, *, filename, cache_control):
     try:
         file = stored.storage.open(stored.name, "rb")
     except FileNotFoundError:
-        raise Http404 from None
+        return missing_picture(status=404)
+    except OSError:
+        logger.exception("Could not open %s", stored.name)
+        return missing_picture(status=503)
     response = FileResponse(file, content_type="image/jpeg", filename=filename)
     response["Cache-Control"] = cache_control
     return response
