@@ -74,6 +74,9 @@ def lock_event(event_id):
     try:
         return Event.objects.select_for_update().get(pk=event_id)
     except OperationalError as e:
+        # PostgreSQL gone is no busy event: the site's 503 says so.
+        if db.is_unavailable(e):
+            raise
         raise Busy from e
 
 

@@ -100,6 +100,12 @@ class TcpProxy:
                         socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
                     )
                 with contextlib.suppress(OSError):
+                    # close() alone leaves the socket open while a _pipe
+                    # thread waits in recv() on it: the server would keep
+                    # the session, and any transaction and row locks it
+                    # holds, as PostgreSQL going away never does.
+                    sock.shutdown(socket.SHUT_RDWR)
+                with contextlib.suppress(OSError):
                     sock.close()
 
     def _accept(self, listener):

@@ -161,14 +161,15 @@ def redis_or_skip(url=REDIS_URL):
     return client
 
 
-def database_url():
-    """The test run's own PostgreSQL database, as a URL."""
+def database_url(*, port=None):
+    """The test run's own PostgreSQL database, as a URL; through port on
+    127.0.0.1 when given (a tests.faults.TcpProxy in front of it)."""
     db = connection.settings_dict
     return "postgres://{}:{}@{}:{}/{}".format(
         urllib.parse.quote(db["USER"] or "", safe=""),
         urllib.parse.quote(db["PASSWORD"] or "", safe=""),
-        db["HOST"] or "127.0.0.1",
-        db["PORT"] or 5432,
+        "127.0.0.1" if port else db["HOST"] or "127.0.0.1",
+        port or db["PORT"] or 5432,
         db["NAME"],
     )
 

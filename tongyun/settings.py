@@ -243,6 +243,10 @@ CACHES = caches_from(env.str("CACHE_URL", default="dbcache://tongyun_cache"))
 # Kept pages live at most PAGE_CACHE_SECONDS, and are dropped sooner by any
 # write to what they show; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = envnumber("PAGE_CACHE_SECONDS", default=60)
+# How long a kept page stays in the cache after it is no longer fresh: the
+# copy served while PostgreSQL is away (restarting, stopped). A day covers a
+# night's outage; the day is part of each page's key anyway.
+PAGE_CACHE_STALE_SECONDS = envnumber("PAGE_CACHE_STALE_SECONDS", default=24 * 60 * 60)
 # The apps whose rows kept pages show: a write to one, in any process (a
 # page, the admin, a command, the task worker), drops the pages that follow it.
 PAGE_CACHE_APPS = ["gardens", "plantings", "events", "artworks", "feedback", "tongyun"]

@@ -60,6 +60,8 @@ FIND_SESSION_KEY = "find_signups"
 VERIFIED_FOR = dt.timedelta(minutes=30)
 # Seconds the busy page asks a browser to wait before sending again.
 BUSY_RETRY_AFTER = 5
+# PostgreSQL restarting for an update takes some seconds, stopped longer.
+UNAVAILABLE_RETRY_AFTER = 30
 
 
 def _next_events():
@@ -415,15 +417,27 @@ def healthz(request):
 def server_error(request):
     """
     The 500 page (handler500), except when the error was SQLite giving up on
-    its write lock (busy with other writers past its timeout): then the busy
-    page, 503 with Retry-After, since nothing was written and sending again
-    in a moment works. Services that keep a form on their own busy page
-    (events' sign-up) never get here. Rendered, like Django's 500 page,
-    without a request context: no query, no context processor.
+    its write lock (busy with other writers past its timeout), or PostgreSQL
+    out of reach (stopped, restarting: db.is_unavailable), wherever it was
+    met (a middleware loading the session or the user, the view, a lazy
+    template): then the kind 503 page with Retry-After, since nothing was
+    committed and sending again in a moment works. Services that keep a
+    form on their own busy page (events' sign-up) never get here. Rendered,
+    like Django's 500 page, without a request context: no query, no context
+    processor.
     """
-    if not db.is_locked(sys.exception()):
-        return defaults.server_error(request)
-    response = HttpResponse(loader.get_template("503.html").render(), status=503)
-    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    error = sys.exception()
+    if db.is_locked(error):
+        return _unavailable(BUSY_RETRY_AFTER)
+    if db.is_unavailable(error):
+        return _unavailable(UNAVAILABLE_RETRY_AFTER, away=True)
+    return defaults.server_error(request)
+
+
+def _unavailable(retry_after, *, away=False):
+    """503 with Retry-After and the kind page; away when PostgreSQL is."""
+    page = loader.get_template("503.html").render({"away": away})
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
     return response

@@ -15,9 +15,18 @@ save() or delete() through the model signals, a write that skips them
 through tongyun.lib.history (bulk_update, bulk_create, record_changes), as
 every such write in the services already does. So a page is never served
 after a change to what it shows; nobody sees stale seats left, a withdrawn
-work or an old reply. Entries expire after PAGE_CACHE_SECONDS anyway, which
+work or an old reply. A page is fresh for PAGE_CACHE_SECONDS anyway, which
 bounds what the clock alone changes (an event starting, a new day's
 blooms) and what a bump lost to a cache outage leaves.
+
+The database going away (PostgreSQL stopped or restarting) does not take
+the public pages with it: a kept page stays in the cache for
+PAGE_CACHE_STALE_SECONDS, and when rendering it again fails because the
+database is out of reach (tongyun.lib.db.is_unavailable; any other error
+stays an error), the last copy is served, however old, whatever changed
+since; residents see the page as it was, `X-Page-Cache: stale` says so to
+whoever looks. Only with a cache apart from the database (Redis): pages
+kept in the database's own table go with it.
 
 What is never cached: anything but GET and HEAD; visitors with a session
 (staff, a resident finding their sign-ups) or a message waiting; answers
@@ -30,7 +39,7 @@ their own token in its place. A cached page answers with an ETag (the
 page's content and the visitor's token secret) and Last-Modified (when it
 was rendered), and a conditional GET that matches gets 304 without any
 render. A kept page is kept compressed too (see _gzipped). `X-Page-Cache:
-hit | miss | bypass` says what happened.
+hit | miss | bypass | stale` says what happened.
 
 The cache failing (Redis gone) never fails a page: it is rendered as if
 uncached, and the failure logged.
@@ -51,7 +60,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import checks
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import signals
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -65,6 +74,7 @@ from django.utils.cache import (
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
+from . import db
 from .cache import now_and_then
 from .dates import today
 from .limits import UNSHARED_CACHES
@@ -206,7 +216,7 @@ def _serve(request, topics, view, args, kwargs):
         found = cache.get_many([key, *version_keys])
         versions = [found.get(version_key) for version_key in version_keys]
         kept = found.get(key)
-        if kept is not None and None not in versions and kept["versions"] == versions:
+        if _is_fresh(kept, versions):
             return _answer(request, kept, "hit")
         if None in versions:
             # Before rendering: a version given after it could already be
@@ -216,13 +226,23 @@ def _serve(request, topics, view, args, kwargs):
         _out_of_reach("rendering")
         return view(request, *args, **kwargs)
 
-    response = view(request, *args, **kwargs)
+    try:
+        response = _rendered(view(request, *args, **kwargs))
+    except (OperationalError, InterfaceError) as error:
+        if kept is None or not db.is_unavailable(error):
+            raise
+        # PostgreSQL is out of reach: the page as last rendered, however
+        # old or changed since, rather than no page at all.
+        _database_away(request)
+        return _answer(request, kept, "stale")
     if not _may_keep(response):
         response[HEADER] = "bypass"
         return response
     try:
         kept = _kept(response, versions)
-        cache.set(key, kept, _seconds())
+        # Kept past its freshness (_is_fresh), as the copy to serve while
+        # the database is away.
+        cache.set(key, kept, max(_seconds(), settings.PAGE_CACHE_STALE_SECONDS))
     except Exception:
         _out_of_reach("not kept")
         response[HEADER] = "bypass"
@@ -230,6 +250,34 @@ def _serve(request, topics, view, args, kwargs):
     # The visitor gets the page as rendered, only with the headers of a kept
     # one, so that their next visit can be a 304.
     return _validated(request, response, kept, "miss")
+
+
+def _is_fresh(kept, versions):
+    """May kept be served as it is: rendered under the topics' current
+    versions, and at most PAGE_CACHE_SECONDS ago?"""
+    return (
+        kept is not None
+        and None not in versions
+        and kept["versions"] == versions
+        and time.time() - kept["rendered_at"] < _seconds()
+    )
+
+
+def _rendered(response):
+    # A TemplateResponse renders after the view returns: rendered here, its
+    # queries fail where a stale copy can still stand in.
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    return response
+
+
+def _database_away(request):
+    """Log stale pages served, now and then (a restart must not flood it)."""
+    if now_and_then("database away"):
+        logger.warning(
+            "The database is out of reach; kept pages are served stale (%s).",
+            request.path,
+        )
 
 
 def _out_of_reach(what):
