@@ -28,7 +28,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from tongyun.lib import history, retention
 from tongyun.lib.errors import refuse
-from tongyun.lib.storage import STORAGE_ERRORS, StorageUnavailable, delete_quietly
+from tongyun.lib.storage import saved_whole
 
 from . import images, tasks
 from .models import Artwork, Call, image_path, surname_erased
@@ -116,7 +116,7 @@ def submit(
         phone=phone,
         picture_state=Artwork.Picture.PREPARING,
     )
-    try:
+    with saved_whole(artwork.original):
         artwork.original.save("upload", image, save=False)
         with transaction.atomic():
             artwork.call = Call.objects.select_for_update().get(pk=call.pk)
@@ -125,14 +125,6 @@ def submit(
             # robust: a queue that cannot take the task is logged, never
             # turns a saved work into an error page.
             transaction.on_commit(lambda: enqueue_renditions(artwork), robust=True)
-    except STORAGE_ERRORS as error:
-        storage = Artwork._meta.get_field("original").storage
-        if artwork.original.name:
-            delete_quietly(storage, artwork.original.name)
-        raise StorageUnavailable from error
-    except BaseException:
-        _delete_files([artwork.original.name])
-        raise
     return artwork
 
 

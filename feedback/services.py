@@ -20,7 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from tongyun.lib import history, images, retention
 from tongyun.lib.errors import refuse
-from tongyun.lib.storage import STORAGE_ERRORS, StorageUnavailable, delete_quietly
+from tongyun.lib.storage import saved_whole
 
 from .models import QUESTIONS, Suggestion, SurveyAnswer
 
@@ -80,24 +80,15 @@ def submit_suggestion(
         species=species,
         phone=phone,
     )
-    written = None
-    try:
-        with transaction.atomic():
-            if rendition is not None:
-                suggestion.photo.save(
-                    "upload.jpg", ContentFile(rendition.content), save=False
-                )
-                written = suggestion.photo.name
-                # Known from the rendition; set after the file, which resets them.
-                suggestion.photo_width = rendition.width
-                suggestion.photo_height = rendition.height
-            suggestion.save()
-    except BaseException as error:
-        if written:
-            delete_quietly(suggestion.photo.storage, written)
-        if isinstance(error, STORAGE_ERRORS):
-            raise StorageUnavailable from error
-        raise
+    with saved_whole(suggestion.photo), transaction.atomic():
+        if rendition is not None:
+            suggestion.photo.save(
+                "upload.jpg", ContentFile(rendition.content), save=False
+            )
+            # Known from the rendition; set after the file, which resets them.
+            suggestion.photo_width = rendition.width
+            suggestion.photo_height = rendition.height
+        suggestion.save()
     return suggestion
 
 

@@ -3,6 +3,7 @@ Where uploads live: local folders by default, S3-compatible buckets when
 the S3_* settings are set (tongyun.settings); and how private ones are sent.
 """
 
+import contextlib
 import logging
 import os
 from urllib.parse import quote
@@ -45,6 +46,23 @@ def delete_quietly(storage, name):
         storage.delete(name)
     except STORAGE_ERRORS:
         logger.exception("Could not delete %s after a failed save", name)
+
+
+@contextlib.contextmanager
+def saved_whole(field_file):
+    """
+    Save field_file and its row in the block, or neither: on any failure,
+    delete the file the block wrote (delete_quietly), and raise a storage
+    error (STORAGE_ERRORS) as StorageUnavailable, anything else as it is.
+    """
+    try:
+        yield
+    except BaseException as error:
+        if field_file.name:
+            delete_quietly(field_file.storage, field_file.name)
+        if isinstance(error, STORAGE_ERRORS):
+            raise StorageUnavailable from error
+        raise
 
 
 class PrivateStorage(FileSystemStorage):
